@@ -1,0 +1,40 @@
+# inventree_perms: PGXS build
+EXTENSION = inventree_perms
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+
+MODULE_big = inventree_perms
+OBJS = \
+	src/inventree_perms.o \
+	src/names.o \
+	src/catalog.o \
+	src/cache.o \
+	src/check.o \
+	src/acting_user.o \
+	src/gate.o
+
+# The install script of the current version is assembled from sql/src/*.sql
+# (numbered parts, one concern each).  Upgrade scripts are kept as written.
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--*--*.sql))
+
+TESTS = $(sort $(filter-out sql/$(EXTENSION)--%.sql,$(wildcard sql/*.sql)))
+REGRESS = $(patsubst sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
+
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output --load-extension=$(EXTENSION)
+
+PG_CFLAGS ?= -Wall -Wextra -Werror
+
+EXTRA_CLEAN = test/isolation/output
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/src/*.sql))
+	cat $^ > $@
+
+.PHONY: prove
+prove:
+	pg_prove --ext .sql -r test/pgtap

@@ -1,0 +1,139 @@
+-- ---------------------------------------------------------------------------
+-- Tables.  Names are case-sensitive keys (COLLATE "C": byte equality, like
+-- role names).  "source" is NULL for rows made by hand, or the Django schema
+-- that import_django() took the row from.  "shipped" marks rows of the
+-- catalogue that CREATE EXTENSION loads (see the *_upsert triggers below).
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE inventree_perms.users (
+	name		text COLLATE "C" PRIMARY KEY,
+	is_superuser boolean NOT NULL DEFAULT false,
+	is_active	boolean NOT NULL DEFAULT true,
+	source		text
+);
+COMMENT ON TABLE inventree_perms.users IS
+	'Users: a PostgreSQL role whose name equals a user''s name is that user';
+
+CREATE TABLE inventree_perms.groups (
+	name		text COLLATE "C" PRIMARY KEY,
+	source		text
+);
+COMMENT ON TABLE inventree_perms.groups IS 'Groups of users';
+
+CREATE TABLE inventree_perms.memberships (
+	username	text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.users (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	groupname	text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.groups (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	source		text,
+	PRIMARY KEY (username, groupname)
+);
+CREATE INDEX memberships_groupname_idx ON inventree_perms.memberships (groupname);
+COMMENT ON TABLE inventree_perms.memberships IS 'Which user is in which group';
+
+CREATE TABLE inventree_perms.models (
+	name		text COLLATE "C" PRIMARY KEY
+		CHECK (name OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]{0,62}$'),
+	relation	regclass UNIQUE,
+	description text,
+	is_open		boolean NOT NULL DEFAULT false,
+	builtin		boolean NOT NULL DEFAULT false,
+	shipped		boolean NOT NULL DEFAULT false,
+	source		text
+);
+COMMENT ON TABLE inventree_perms.models IS
+	'Registered models: what permissions are given on, optionally bound to a table';
+
+CREATE TABLE inventree_perms.user_perms (
+	username	text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.users (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	action		text COLLATE "C" NOT NULL
+		CHECK (action OPERATOR(pg_catalog.=) ANY ('{view,add,change,delete}')),
+	source		text,
+	PRIMARY KEY (username, model, action)
+);
+CREATE INDEX user_perms_model_idx ON inventree_perms.user_perms (model);
+COMMENT ON TABLE inventree_perms.user_perms IS 'Permissions granted to a user directly';
+
+CREATE TABLE inventree_perms.group_perms (
+	groupname	text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.groups (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	action		text COLLATE "C" NOT NULL
+		CHECK (action OPERATOR(pg_catalog.=) ANY ('{view,add,change,delete}')),
+	source		text,
+	PRIMARY KEY (groupname, model, action)
+);
+CREATE INDEX group_perms_model_idx ON inventree_perms.group_perms (model);
+COMMENT ON TABLE inventree_perms.group_perms IS 'Permissions granted to a group';
+
+CREATE TABLE inventree_perms.roles (
+	name		text COLLATE "C" PRIMARY KEY
+		CHECK (name OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]{0,62}$'),
+	label		text,
+	shipped		boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE inventree_perms.roles IS
+	'Roles (InvenTree rulesets): a role covers several models';
+
+CREATE TABLE inventree_perms.role_models (
+	role		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.roles (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	shipped		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (role, model)
+);
+CREATE INDEX role_models_model_idx ON inventree_perms.role_models (model);
+COMMENT ON TABLE inventree_perms.role_models IS 'Which models each role covers';
+
+CREATE TABLE inventree_perms.group_roles (
+	groupname	text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.groups (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	role		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.roles (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	action		text COLLATE "C" NOT NULL
+		CHECK (action OPERATOR(pg_catalog.=) ANY ('{view,add,change,delete}')),
+	source		text,
+	PRIMARY KEY (groupname, role, action)
+);
+CREATE INDEX group_roles_role_idx ON inventree_perms.group_roles (role);
+COMMENT ON TABLE inventree_perms.group_roles IS
+	'Role flags held by groups (an InvenTree ruleset: one row per set flag)';
+
+CREATE TABLE inventree_perms.delegates (
+	role		regrole PRIMARY KEY
+);
+COMMENT ON TABLE inventree_perms.delegates IS
+	'Roles allowed to call set_acting_user()';
+
+CREATE TABLE inventree_perms.protected (
+	relation	regclass PRIMARY KEY,
+	model		text COLLATE "C" NOT NULL,
+	enabled_rls boolean NOT NULL,
+	added_permissive boolean NOT NULL
+);
+COMMENT ON TABLE inventree_perms.protected IS
+	'Tables protect() has put policies on, and what it changed to do so';
+
+CREATE TABLE inventree_perms.audit_log (
+	id			bigserial PRIMARY KEY,
+	at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	session_role text NOT NULL,
+	acting_user text,
+	operation	text NOT NULL,
+	target		text,
+	detail		jsonb
+);
+COMMENT ON TABLE inventree_perms.audit_log IS
+	'Append-only record of every management call that changed something';
+
+CREATE TABLE inventree_perms.django_links (
+	source_schema name PRIMARY KEY
+);
+COMMENT ON TABLE inventree_perms.django_links IS
+	'Django schemas kept in step by link_django()';
+

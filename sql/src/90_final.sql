@@ -1,0 +1,121 @@
+-- ---------------------------------------------------------------------------
+-- Triggers, privileges, and what pg_dump keeps.  Last, so it covers every
+-- object the parts above created.
+-- ---------------------------------------------------------------------------
+
+-- Every change to a table the checks read, whoever makes it and however
+-- (management function, direct DML, TRUNCATE, an upgrade script, logical
+-- replication's apply worker), invalidates every session's cache at commit.
+-- ENABLE ALWAYS: session_replication_role = replica must not skip it.
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms',
+							 'group_perms', 'roles', 'role_models', 'group_roles'] LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_invalidate'
+			' AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON inventree_perms.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
+	END LOOP;
+END;
+$$;
+
+-- The catalogue is loaded by CREATE EXTENSION.  pg_restore then copies the
+-- dumped rows back, catalogue rows included (an administrator may have bound
+-- a catalogue model to a table): a dumped row whose key is already there
+-- updates that row instead of failing the restore.
+CREATE FUNCTION inventree_perms._upsert_shipped()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'models' THEN
+		UPDATE inventree_perms.models m
+		   SET relation = NEW.relation, description = NEW.description, is_open = NEW.is_open,
+			   builtin = NEW.builtin, shipped = NEW.shipped, source = NEW.source
+		 WHERE m.name OPERATOR(pg_catalog.=) NEW.name AND m.shipped;
+	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'roles' THEN
+		UPDATE inventree_perms.roles r
+		   SET label = NEW.label, shipped = NEW.shipped
+		 WHERE r.name OPERATOR(pg_catalog.=) NEW.name AND r.shipped;
+	ELSE
+		PERFORM FROM inventree_perms.role_models rm
+		 WHERE rm.role OPERATOR(pg_catalog.=) NEW.role
+		   AND rm.model OPERATOR(pg_catalog.=) NEW.model AND rm.shipped;
+	END IF;
+	IF FOUND THEN
+		RETURN NULL;
+	END IF;
+	RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._upsert_shipped() IS
+	'Internal trigger: a restored copy of a catalogue row updates the row CREATE EXTENSION loaded';
+CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.models
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.roles
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_models
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+
+-- The audit log is append-only, for everybody.
+CREATE FUNCTION inventree_perms._audit_append_only()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'audit_log is append-only'
+		USING ERRCODE = 'insufficient_privilege',
+			  DETAIL = pg_catalog.format('%s on inventree_perms.audit_log is not allowed.', TG_OP);
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._audit_append_only() IS
+	'Internal trigger: refuses UPDATE, DELETE and TRUNCATE of audit_log';
+CREATE TRIGGER inventree_perms_append_only BEFORE UPDATE OR DELETE ON inventree_perms.audit_log
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._audit_append_only();
+CREATE TRIGGER inventree_perms_no_truncate BEFORE TRUNCATE ON inventree_perms.audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._audit_append_only();
+ALTER TABLE inventree_perms.audit_log ENABLE ALWAYS TRIGGER inventree_perms_append_only;
+ALTER TABLE inventree_perms.audit_log ENABLE ALWAYS TRIGGER inventree_perms_no_truncate;
+
+-- Privileges: nothing for PUBLIC on the tables; the internal functions only
+-- for the owner; the documented functions for everybody (they check).
+REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA inventree_perms FROM PUBLIC;
+GRANT USAGE ON SCHEMA inventree_perms TO PUBLIC;
+GRANT SELECT ON inventree_perms.my_permissions TO PUBLIC;
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN
+		SELECT p.oid FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::regnamespace
+		  AND p.proname OPERATOR(pg_catalog.!~) '^_'
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
+	END LOOP;
+END;
+$$;
+
+-- pg_dump keeps every row.
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.users', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.groups', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.memberships', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.models', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.user_perms', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.group_perms', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.roles', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.role_models', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.group_roles', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.delegates', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.protected', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.django_links', '');
