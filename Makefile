@@ -1,4 +1,5 @@
 # inventree_perms: PGXS build
+PG_CONFIG ?= pg_config
 EXTENSION = inventree_perms
 EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
 
@@ -25,10 +26,12 @@ ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isol
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=test/isolation/output --load-extension=$(EXTENSION)
 
 PG_CFLAGS ?= -Wall -Wextra -Werror
+# PostgreSQL's headers are not ours to warn about: include them as system
+# headers, so -Wall -Wextra -Werror judges our code only.
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server)
 
 EXTRA_CLEAN = test/isolation/output
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

@@ -1,7 +1,7 @@
 /*
  * inventree_perms 1.0 -- install script.
  *
- * Assembled by the Makefile from sql/src/*.sql in name order; each part holds
+ * Assembled by the Makefile from the parts in sql/src, in name order; each part holds
  * one concern.  Every name is schema-qualified; every SECURITY DEFINER
  * function pins search_path.
  */

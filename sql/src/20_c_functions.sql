@@ -34,7 +34,7 @@ COMMENT ON FUNCTION inventree_perms.has_role_perm(text, text) IS
 -- The acting user.
 CREATE FUNCTION inventree_perms.acting_user()
 RETURNS text
-AS 'MODULE_PATHNAME', 'ip_acting_user'
+AS 'MODULE_PATHNAME', 'ip_acting_user_sql'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms.acting_user() IS
 	'The user whose permissions apply now: the one set by set_acting_user(), else current_user';
@@ -79,7 +79,7 @@ COMMENT ON FUNCTION inventree_perms._caller_acting() IS
 -- Internal: the SPEC's rules for names and actions, in one place.
 CREATE FUNCTION inventree_perms._check_name(kind text, name text)
 RETURNS void
-AS 'MODULE_PATHNAME', 'ip_check_name'
+AS 'MODULE_PATHNAME', 'ip_check_name_sql'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION inventree_perms._check_name(text, text) IS
 	'Internal: raise 22023 unless name is a valid user, group, model or role name';
@@ -90,4 +90,12 @@ AS 'MODULE_PATHNAME', 'ip_actions'
 LANGUAGE C STABLE;
 COMMENT ON FUNCTION inventree_perms._actions(text, boolean) IS
 	'Internal: the canonical actions an action word stands for; 22023 if unknown';
+
+-- Internal: what this session's permission cache holds (benchmarks, tests).
+CREATE FUNCTION inventree_perms._cache_stats(OUT entries bigint, OUT bytes bigint, OUT cache_size bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ip_cache_stats'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms._cache_stats() IS
+	'Internal: entries and bytes of this session''s permission cache, and its bound';
 

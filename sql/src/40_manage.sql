@@ -205,7 +205,7 @@ BEGIN
 	SELECT * INTO m FROM inventree_perms.models x WHERE x.name OPERATOR(pg_catalog.=) model;
 	IF relation IS NOT NULL AND EXISTS (
 			SELECT 1 FROM inventree_perms.models x
-			WHERE x.relation OPERATOR(pg_catalog.=) relation
+			WHERE x.relation OPERATOR(pg_catalog.=) _register_model.relation
 			  AND x.name OPERATOR(pg_catalog.<>) model) THEN
 		RAISE EXCEPTION 'relation "%" is already bound to another model', relation
 			USING ERRCODE = 'duplicate_object';

@@ -1,0 +1,154 @@
+/*-------------------------------------------------------------------------
+ *
+ * acting_user.c
+ *	  The acting user: who the 2-argument checks are about.
+ *
+ * Kept in the setting inventree_perms.acting_user, defined here as PGC_SUSET:
+ * an ordinary role cannot SET, SET LOCAL, set_config() or RESET it (and a
+ * value it set before this library was loaded is refused when the library
+ * defines the setting).  set_acting_user() lets a superuser or a delegate
+ * set it, exactly as SET (is_local = false) or SET LOCAL (true) would, so
+ * PostgreSQL's own rules apply: SET LOCAL ends with the transaction, a SET in
+ * a transaction that rolls back is undone, RESET ALL and DISCARD ALL clear
+ * it, parallel workers receive it from their leader.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
+
+#include "inventree_perms.h"
+
+PG_FUNCTION_INFO_V1(ip_acting_user_sql);
+PG_FUNCTION_INFO_V1(ip_set_acting_user);
+PG_FUNCTION_INFO_V1(ip_reset_acting_user);
+
+#define ACTING_USER_GUC "inventree_perms.acting_user"
+
+static char *acting_user_setting = NULL;
+
+/* current_user's name, remembered for the role it was looked up for */
+static Oid	role_name_oid = InvalidOid;
+static char role_name[NAMEDATALEN];
+
+/* A role was renamed or dropped: look current_user's name up again. */
+static void
+role_name_callback(pg_attribute_unused() Datum arg, pg_attribute_unused() int cacheid,
+				   pg_attribute_unused() uint32 hashvalue)
+{
+	role_name_oid = InvalidOid;
+}
+
+void
+ip_acting_user_init(void)
+{
+	CacheRegisterSyscacheCallback(AUTHOID, role_name_callback, (Datum) 0);
+
+	DefineCustomStringVariable(ACTING_USER_GUC,
+							   "The user whose permissions apply, set by inventree_perms.set_acting_user().",
+							   "Empty means current_user.",
+							   &acting_user_setting,
+							   "",
+							   PGC_SUSET,
+							   0,
+							   NULL, NULL, NULL);
+}
+
+/*
+ * ip_acting_user: the acting user's name (not NUL-terminated; *len bytes).
+ */
+const char *
+ip_acting_user(int *len)
+{
+	Oid			roleid;
+
+	if (acting_user_setting && acting_user_setting[0] != '\0')
+	{
+		*len = strlen(acting_user_setting);
+		return acting_user_setting;
+	}
+
+	roleid = GetUserId();
+	if (roleid != role_name_oid)
+	{
+		char	   *name = GetUserNameFromId(roleid, false);
+
+		strlcpy(role_name, name, NAMEDATALEN);
+		role_name_oid = roleid;
+	}
+	*len = strlen(role_name);
+	return role_name;
+}
+
+/*
+ * acting_user() returns text
+ */
+Datum
+ip_acting_user_sql(PG_FUNCTION_ARGS)
+{
+	int			len;
+	const char *name = ip_acting_user(&len);
+
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(name, len));
+}
+
+static void
+require_delegate(const char *what)
+{
+	Oid			caller = GetUserId();
+
+	if (!superuser_arg(caller) && !ip_is_delegate(caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s", what),
+				 errdetail("Only superusers and roles registered as delegates may set the acting user."),
+				 errhint("A superuser can register a role with inventree_perms.add_delegate().")));
+}
+
+/*
+ * set_acting_user(username text, is_local boolean DEFAULT true) returns void
+ */
+Datum
+ip_set_acting_user(PG_FUNCTION_ARGS)
+{
+	text	   *username;
+	char	   *name;
+	IpUser		u;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments of set_acting_user() must not be null")));
+
+	require_delegate("set the acting user");
+
+	username = PG_GETARG_TEXT_PP(0);
+	name = text_to_cstring(username);
+	if (!ip_user_lookup(VARDATA_ANY(username), VARSIZE_ANY_EXHDR(username), &u))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("user \"%s\" does not exist", name)));
+
+	(void) set_config_option(ACTING_USER_GUC, name, PGC_SUSET, PGC_S_SESSION,
+							 PG_GETARG_BOOL(1) ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
+							 true, 0, false);
+	PG_RETURN_VOID();
+}
+
+/*
+ * reset_acting_user() returns void
+ */
+Datum
+ip_reset_acting_user(PG_FUNCTION_ARGS)
+{
+	require_delegate("reset the acting user");
+	(void) set_config_option(ACTING_USER_GUC, NULL, PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SET, true, 0, false);
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  OIDs of the extension's tables and of their primary-key indexes.
+ *
+ * Looked up by name in schema inventree_perms once, kept until a relcache
+ * invalidation of one of them (or of everything) arrives: DROP EXTENSION,
+ * ALTER EXTENSION UPDATE and CREATE EXTENSION all send one.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "utils/lsyscache.h"
+
+#include "inventree_perms.h"
+
+IpCatalog	ip_catalog;
+
+static const char *const table_names[IPT_COUNT] = {
+	"users", "groups", "memberships", "models", "user_perms",
+	"group_perms", "roles", "role_models", "group_roles", "delegates"
+};
+
+/*
+ * ip_catalog_load: fill ip_catalog, or raise an error if the extension is
+ * not installed in this database.
+ */
+void
+ip_catalog_load(void)
+{
+	Oid			nsp;
+	IpCatalog	c;
+
+	if (ip_catalog.valid)
+		return;
+
+	nsp = get_namespace_oid("inventree_perms", true);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"inventree_perms\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION inventree_perms.")));
+
+	for (int i = 0; i < IPT_COUNT; i++)
+	{
+		char		idx[NAMEDATALEN];
+
+		c.table[i] = get_relname_relid(table_names[i], nsp);
+		snprintf(idx, sizeof(idx), "%s_pkey", table_names[i]);
+		c.pkey[i] = get_relname_relid(idx, nsp);
+		if (!OidIsValid(c.table[i]) || !OidIsValid(c.pkey[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"inventree_perms.%s\" or its primary key is missing",
+							table_names[i]),
+					 errhint("Reinstall the extension inventree_perms.")));
+	}
+	c.valid = true;
+	ip_catalog = c;
+}
+
+/*
+ * ip_catalog_has_relid: is relid one of our tables?
+ */
+bool
+ip_catalog_has_relid(Oid relid)
+{
+	if (!ip_catalog.valid)
+		return false;
+	for (int i = 0; i < IPT_COUNT; i++)
+		if (ip_catalog.table[i] == relid)
+			return true;
+	return false;
+}

@@ -1,0 +1,77 @@
+/*-------------------------------------------------------------------------
+ *
+ * inventree_perms.h
+ *	  Declarations shared by the C files of inventree_perms.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef INVENTREE_PERMS_H
+#define INVENTREE_PERMS_H
+
+#include "postgres.h"
+
+/* Action bits. */
+#define IP_VIEW		0x01
+#define IP_ADD		0x02
+#define IP_CHANGE	0x04
+#define IP_DELETE	0x08
+#define IP_ALL		(IP_VIEW | IP_ADD | IP_CHANGE | IP_DELETE)
+
+/* names.c */
+extern int	ip_parse_action(const char *s, int len, bool allow_all);
+extern int	ip_action_bit_of_stored(const char *s, int len);
+extern void ip_check_name(const char *kind, const char *name, int len);
+
+/* catalog.c: OIDs of the extension's tables and indexes */
+typedef enum IpTable
+{
+	IPT_USERS,
+	IPT_GROUPS,
+	IPT_MEMBERSHIPS,
+	IPT_MODELS,
+	IPT_USER_PERMS,
+	IPT_GROUP_PERMS,
+	IPT_ROLES,
+	IPT_ROLE_MODELS,
+	IPT_GROUP_ROLES,
+	IPT_DELEGATES,
+	IPT_COUNT
+} IpTable;
+
+typedef struct IpCatalog
+{
+	bool		valid;
+	Oid			table[IPT_COUNT];
+	Oid			pkey[IPT_COUNT];
+} IpCatalog;
+
+extern IpCatalog ip_catalog;
+extern void ip_catalog_load(void);
+extern bool ip_catalog_has_relid(Oid relid);
+
+/* cache.c */
+typedef struct IpUser
+{
+	bool		found;
+	bool		is_active;
+	bool		is_superuser;
+} IpUser;
+
+extern int	ip_cache_size;
+extern void ip_cache_init(void);
+extern void ip_cache_invalidate(void);
+extern int	ip_model_perm(const char *user, int userlen, const char *model, int modellen,
+						  int action);
+extern int	ip_role_perm(const char *user, int userlen, const char *role, int rolelen,
+						 int action);
+extern bool ip_user_lookup(const char *user, int userlen, IpUser *out);
+extern bool ip_is_delegate(Oid roleid);
+
+/* acting_user.c */
+extern void ip_acting_user_init(void);
+extern const char *ip_acting_user(int *len);
+
+/* gate.c */
+extern Oid	ip_gate_caller(void);
+
+#endif							/* INVENTREE_PERMS_H */
