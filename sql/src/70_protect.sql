@@ -151,7 +151,7 @@ DECLARE
 	bound text;
 	enabled boolean := false;
 	need_permissive boolean;
-	added_permissive boolean;
+	keep_permissive boolean;
 	dropped_permissive boolean := false;
 	changed text[] := '{}';
 	a record;
@@ -251,7 +251,7 @@ BEGIN
 										   'true', 'true') THEN
 			changed := changed OPERATOR(pg_catalog.||) 'inventree_perms_permissive'::text;
 		END IF;
-		added_permissive := true;
+		keep_permissive := true;
 	ELSE
 		IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 				   WHERE x.polrelid OPERATOR(pg_catalog.=) relation
@@ -260,19 +260,19 @@ BEGIN
 			dropped_permissive := true;
 			changed := changed OPERATOR(pg_catalog.||) 'dropped inventree_perms_permissive'::text;
 		END IF;
-		added_permissive := false;
+		keep_permissive := false;
 	END IF;
 
 	-- Remember what to undo.
 	IF prev.relation IS NULL THEN
 		INSERT INTO inventree_perms.protected (relation, model, enabled_rls, added_permissive)
-		VALUES (relation, modelname, enabled, added_permissive);
+		VALUES (relation, modelname, enabled, keep_permissive);
 		changed := changed OPERATOR(pg_catalog.||) 'protected'::text;
 	ELSIF prev.enabled_rls OPERATOR(pg_catalog.<>) (prev.enabled_rls OR enabled)
-		  OR prev.added_permissive OPERATOR(pg_catalog.<>) added_permissive THEN
+		  OR prev.added_permissive OPERATOR(pg_catalog.<>) keep_permissive THEN
 		UPDATE inventree_perms.protected p
 		   SET enabled_rls = prev.enabled_rls OR enabled,
-			   added_permissive = _protect.added_permissive
+			   added_permissive = keep_permissive
 		 WHERE p.relation OPERATOR(pg_catalog.=) _protect.relation;
 	END IF;
 
@@ -280,7 +280,7 @@ BEGIN
 		PERFORM inventree_perms._log('protect', relation::text,
 			pg_catalog.jsonb_build_object('model', modelname,
 										  'enabled_rls', enabled,
-										  'added_permissive', added_permissive,
+										  'added_permissive', keep_permissive,
 										  'dropped_permissive', dropped_permissive,
 										  'changed', changed));
 	END IF;
