@@ -582,7 +582,7 @@ BEGIN
 			VALUES (CASE pg_catalog.current_setting('role')
 						WHEN 'none' THEN session_user::text
 						ELSE pg_catalog.current_setting('role') END,
-					pg_catalog.nullif(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
+					NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
 					'import_django', src,
 					detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
 						'via', 'link_django',
@@ -708,26 +708,42 @@ BEGIN
 	linked := FOUND;
 	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL);
 	FOR t IN
-		SELECT c.oid::regclass AS rel, d.tablename, d.columns
+		SELECT c.oid::regclass AS rel, d.tablename, d.columns,
+			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) c.oid
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled
 		FROM inventree_perms._django_tables() d
 		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
-		  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
-						  WHERE tg.tgrelid OPERATOR(pg_catalog.=) c.oid
-							AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django')
 	LOOP
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_django'
-			' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %I.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
-			(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
-			 FROM pg_catalog.unnest(t.columns) col),
-			source_schema, t.tablename);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER inventree_perms_django',
-			source_schema, t.tablename);
-		added := added OPERATOR(pg_catalog.||) t.tablename;
+		IF t.enabled IS NULL THEN
+			EXECUTE pg_catalog.format(
+				'CREATE TRIGGER inventree_perms_django'
+				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %I.%I'
+				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
+				 FROM pg_catalog.unnest(t.columns) col),
+				source_schema, t.tablename);
+			added := added OPERATOR(pg_catalog.||) t.tablename;
+		END IF;
+		-- ALWAYS: also when session_replication_role = replica (a logical
+		-- replica applying InvenTree's changes).  ALTER TABLE refuses a table
+		-- with pending trigger events (Django's deferred foreign keys, in
+		-- this transaction): then the trigger fires in origin mode until
+		-- link_django() is run again.
+		IF t.enabled IS DISTINCT FROM 'A' THEN
+			BEGIN
+				EXECUTE pg_catalog.format(
+					'ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER inventree_perms_django',
+					source_schema, t.tablename);
+			EXCEPTION WHEN object_in_use THEN
+				RAISE WARNING 'trigger inventree_perms_django on "%.%" is not enabled ALWAYS',
+					source_schema, t.tablename
+					USING DETAIL = 'The table has pending trigger events in this transaction.',
+						  HINT = 'It fires all the same, except under session_replication_role = replica; run link_django() again in a transaction of its own.';
+			END;
+		END IF;
 	END LOOP;
 	IF linked OR pg_catalog.cardinality(added) OPERATOR(pg_catalog.>) 0 THEN
 		PERFORM inventree_perms._log('link_django', source_schema::text,
