@@ -132,7 +132,7 @@ SELECT ok(inventree_perms.has_model_perm('bob', 'order_purchaseorder', 'view')
 		  AND EXISTS (SELECT 1 FROM inventree_perms.memberships WHERE (username, groupname) = ('hank', 'Hand Group')),
 		  'a re-import keeps hand-made memberships');
 
--- 5. A change that would fail the import fails the Django statement ---------
+-- 5. A Django user named like a hand-made one: reported, the hand-made one kept
 SELECT lives_ok($$SELECT inventree_perms.create_user('ivan')$$, 'a hand-made user ivan');
 SET ROLE dj_app;
 SELECT lives_ok($$INSERT INTO dj_site.auth_user (password, is_superuser, username, first_name, last_name, email,
