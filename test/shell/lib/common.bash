@@ -197,7 +197,7 @@ session_q() {
 	eval "fd=\$SESSION_FD_$name"
 	marker="__done_${RANDOM}_${RANDOM}__"
 	start=$(wc -l <"$T/$name.out")
-	printf '%s\n\\echo %s\n' "$sql" "$marker" >&"$fd"
+	printf '%s\n;\n\\echo %s\n' "$sql" "$marker" >&"$fd"
 	for i in $(seq 1 600); do
 		if grep -q "^$marker\$" "$T/$name.out"; then
 			tail -n +"$((start + 1))" "$T/$name.out" | sed "/^$marker\$/,\$d"

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# upgrade.sh -- ALTER EXTENSION inventree_perms UPDATE from every released
+# version keeps all data and gives the same answers.
+#
+# The released versions are read from the install directory
+# ($(pg_config --sharedir)/extension/inventree_perms--*.sql: install scripts
+# inventree_perms--V.sql and upgrade scripts inventree_perms--A--B.sql) and
+# the target from default_version in inventree_perms.control.  For every
+# version V (oldest first; the target itself too when it is the only one):
+#   CREATE EXTENSION inventree_perms VERSION 'V' in a fresh database, fill it
+#   (only SPEC functions, so any version takes it), snapshot every row of every
+#   extension table (the columns V had) and every answer (user_permissions,
+#   has_model_perm / has_role_perm matrices, RLS of protected tables, rows seen
+#   through them, my_permissions), keep a session open with a warm cache,
+#   ALTER EXTENSION UPDATE, snapshot again and compare; the open session still
+#   answers right, before and after new changes; new grants and audit rows
+#   work; the public functions, extension members and pg_dump registrations
+#   of V are all still there.
+# Nothing here names a version: new versions are covered when their scripts
+# are installed.
+#
+# Run as root after `make install`.  Port: 5472 (or the next free up to 5479).
+source "$(dirname "$0")/lib/common.bash"
+source "$(dirname "$0")/lib/perms.bash"
+
+EXTDIR="$("$PGBIN/pg_config" --sharedir)/extension"
+CONTROL="$EXTDIR/inventree_perms.control"
+[ -f "$CONTROL" ] || bail "$CONTROL missing: run make install first"
+TARGET=$(sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" "$CONTROL")
+[ -n "$TARGET" ] || bail "no default_version in $CONTROL"
+
+# every version a script mentions, oldest first
+VERSIONS=$(for f in "$EXTDIR"/inventree_perms--*.sql; do
+	b=$(basename "$f" .sql)
+	b=${b#inventree_perms--}
+	printf '%s\n' "${b//--/$'\n'}"
+done | sort -u -V)
+diag "installed scripts: $(cd "$EXTDIR" && echo inventree_perms--*.sql)"
+diag "versions: $(echo $VERSIONS); target (default_version): $TARGET"
+
+PORT=$(free_port 5472 5479)
+new_cluster pg "$PORT"
+
+is "$(q "$PORT" postgres "SELECT string_agg(version, ' ' ORDER BY version) FROM pg_available_extension_versions WHERE name = 'inventree_perms'")" \
+	"$(echo $VERSIONS | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" \
+	"the server sees the same versions as the install directory"
+ok "$(echo "$VERSIONS" | grep -qxF "$TARGET"; echo $?)" "default_version $TARGET has a script"
+
+FROM=$(echo "$VERSIONS" | grep -vxF "$TARGET")
+if [ -z "$FROM" ]; then
+	diag "only one version ($TARGET) exists: the whole path runs from it, and ALTER EXTENSION UPDATE must be a no-op that keeps everything"
+	FROM=$TARGET
+fi
+
+n=0
+for V in $FROM; do
+	n=$((n + 1))
+	db="up$n"
+	diag "---- from $V to $TARGET (database $db)"
+	if [ "$V" != "$TARGET" ]; then
+		is "$(q "$PORT" postgres "SELECT path IS NOT NULL FROM pg_extension_update_paths('inventree_perms') WHERE source = '$V' AND target = '$TARGET'")" t \
+			"$V: an update path to $TARGET exists"
+	fi
+	q "$PORT" postgres "CREATE DATABASE $db" || bail "createdb $db"
+	q "$PORT" "$db" "CREATE EXTENSION inventree_perms VERSION '$V'"
+	ok $? "$V: CREATE EXTENSION inventree_perms VERSION '$V'"
+	is "$(q "$PORT" "$db" "SELECT extversion FROM pg_extension WHERE extname = 'inventree_perms'")" "$V" "$V: installed version"
+	fill_perms "$PORT" "$db" >/dev/null
+	ok $? "$V: filled through the SPEC functions"
+	snapshot "$PORT" "$db" "$T/$db.before"
+	ok $? "$V: snapshot before the update"
+	q "$PORT" "$db" "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace
+		AND p.proname !~ '^_' ORDER BY 1" >"$T/$db.api.before"
+	q "$PORT" "$db" "SELECT pg_describe_object(classid, objid, 0) FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
+		WHERE e.extname = 'inventree_perms' AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass ORDER BY 1" >"$T/$db.members.before"
+	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.before"
+	MAXID=$(q "$PORT" "$db" "SELECT max(id) FROM inventree_perms.audit_log")
+
+	# a session with a warm cache stays open through the update
+	session_open "w$n" "$PORT" "$db"
+	s_pid=$(session_q "w$n" "SELECT pg_backend_pid()")
+	w_before=$(session_q "w$n" "SELECT inventree_perms.has_model_perm('alice', 'stock_stockitem', 'view'),
+		inventree_perms.has_model_perm('bob', 'widget', 'delete'), inventree_perms.has_model_perm('bob', 'stock_stockitem', 'change'),
+		inventree_perms.has_role_perm('alice', 'widgets', 'delete')")
+	is "$w_before" "t|f|t|t" "$V: warm session answers before the update"
+
+	upd=$(q "$PORT" "$db" "ALTER EXTENSION inventree_perms UPDATE" 2>&1)
+	ok $? "$V: ALTER EXTENSION inventree_perms UPDATE"
+	[ -n "$upd" ] && diag "$V: server said: $upd"
+	is "$(q "$PORT" "$db" "SELECT extversion FROM pg_extension WHERE extname = 'inventree_perms'")" "$TARGET" "$V: now at $TARGET"
+
+	snapshot "$PORT" "$db" "$T/$db.after" "$T/$db.before.cols"
+	ok $? "$V: snapshot after the update"
+	for sec in "table " "user_permissions" "has_model_perm" "has_role_perm" "protected tables" "rows each user sees"; do
+		awk -v s="== $sec" 'index($0, "== ") == 1 { on = (index($0, s) == 1) } on' "$T/$db.before" >"$T/a"
+		awk -v s="== $sec" 'index($0, "== ") == 1 { on = (index($0, s) == 1) } on' "$T/$db.after" >"$T/b"
+		same_file "$T/a" "$T/b" "$V: ${sec% } unchanged by the update ($(grep -vc '^== ' "$T/a") lines)"
+	done
+	same_file "$T/$db.before" "$T/$db.after" "$V: whole snapshot unchanged"
+
+	q "$PORT" "$db" "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace
+		AND p.proname !~ '^_' ORDER BY 1" >"$T/$db.api.after"
+	is "$(comm -23 "$T/$db.api.before" "$T/$db.api.after")" "" "$V: every public function of $V still exists ($(wc -l <"$T/$db.api.before"))"
+	q "$PORT" "$db" "SELECT pg_describe_object(classid, objid, 0) FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
+		WHERE e.extname = 'inventree_perms' AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass ORDER BY 1" >"$T/$db.members.after"
+	is "$(comm -23 "$T/$db.members.before" "$T/$db.members.after")" "" "$V: every table/sequence/view of $V is still an extension member"
+	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.after"
+	is "$(comm -23 "$T/$db.dump.before" "$T/$db.dump.after")" "" "$V: every pg_dump registration of $V kept ($(wc -l <"$T/$db.dump.before"))"
+
+	# the open session: same backend, same answers, then follows new changes
+	is "$(session_q "w$n" "SELECT pg_backend_pid()")" "$s_pid" "$V: the warm session is the same backend"
+	is "$(session_q "w$n" "SELECT inventree_perms.has_model_perm('alice', 'stock_stockitem', 'view'),
+		inventree_perms.has_model_perm('bob', 'widget', 'delete'), inventree_perms.has_model_perm('bob', 'stock_stockitem', 'change'),
+		inventree_perms.has_role_perm('alice', 'widgets', 'delete')")" "$w_before" "$V: warm session answers the same after the update"
+	q "$PORT" "$db" "SELECT inventree_perms.revoke_user_perm('alice', 'stock_stockitem', 'view');
+		SELECT inventree_perms.grant_user_perm('bob', 'widget', 'delete');
+		SELECT inventree_perms.remove_user_from_group('bob', 'stock keepers');" >/dev/null
+	is "$(session_q "w$n" "SELECT inventree_perms.has_model_perm('alice', 'stock_stockitem', 'view'),
+		inventree_perms.has_model_perm('bob', 'widget', 'delete'), inventree_perms.has_model_perm('bob', 'stock_stockitem', 'change')")" "f|t|f" \
+		"$V: warm session sees changes committed after the update"
+	is "$(q "$PORT" "$db" "SELECT count(*) FILTER (WHERE id > $MAXID) = 3 AND min(id) FILTER (WHERE id > $MAXID) > $MAXID
+		FROM inventree_perms.audit_log")" t "$V: new changes are audited, ids after the old ones"
+	session_close "w$n"
+done
+
+is "$(log_crashes pg)" "" "server log: no crash"
+tap_done
