@@ -91,7 +91,7 @@ BEGIN
 END $$;
 --
 -- protect(): an administrator who owns the tables (enf_owner) puts the
--- policies on.  An administrator who does not own them may not.
+-- policies on; enf_alice (neither administrator nor owner) may not.
 --
 SET ROLE enf_alice;
 SELECT inventree_perms.protect('enf_inv.part_part');
