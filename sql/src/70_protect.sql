@@ -304,6 +304,22 @@ DECLARE
 	dropped text[] := '{}';
 	disabled boolean := false;
 BEGIN
+	-- A protected table that has since been dropped: forget it (and its
+	-- model's binding), so that the model can be unregistered or reused.
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class x WHERE x.oid OPERATOR(pg_catalog.=) relation)
+	   AND EXISTS (SELECT 1 FROM inventree_perms.protected p
+				   WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation) THEN
+		PERFORM inventree_perms._require_admin('unprotect tables');
+		DELETE FROM inventree_perms.protected p
+		WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation
+		RETURNING * INTO prev;
+		UPDATE inventree_perms.models x SET relation = NULL
+		WHERE x.relation OPERATOR(pg_catalog.=) _unprotect.relation;
+		PERFORM inventree_perms._log('unprotect', relation::oid::text,
+			pg_catalog.jsonb_build_object('model', prev.model, 'dropped_table', true));
+		RETURN;
+	END IF;
+
 	c := inventree_perms._protect_target(relation, 'unprotect tables');
 	SELECT * INTO prev FROM inventree_perms.protected p
 	WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation;

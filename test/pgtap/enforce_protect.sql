@@ -73,7 +73,7 @@ CREATE FUNCTION pg_temp.audits(op text, t text) RETURNS bigint LANGUAGE sql AS $
 	SELECT count(*) FROM inventree_perms.audit_log WHERE operation = op AND target = t;
 $$;
 
-SELECT plan(58);
+SELECT plan(62);
 
 -- who may protect ------------------------------------------------------------
 SET ROLE enf_plainowner;
@@ -257,6 +257,21 @@ SET ROLE enf_admin2;
 SELECT lives_ok($$SELECT inventree_perms.unprotect('enf_p.measure')$$,
 	'an administrator who has the owner''s privileges (member of the owning role) may unprotect');
 RESET ROLE;
+
+-- a protected table that was dropped can be forgotten ----------------------------
+CREATE TABLE enf_p.doomed (id int);
+SELECT inventree_perms.protect('enf_p.doomed');
+SELECT oid AS doomed_oid FROM pg_class WHERE oid = 'enf_p.doomed'::regclass \gset
+DROP TABLE enf_p.doomed;
+SELECT throws_ok($$SELECT inventree_perms.unregister_model('doomed')$$, '2BP01', NULL,
+	'(the dropped table is still recorded as protected)');
+SET ROLE enf_nobody;
+SELECT throws_ok(format('SELECT inventree_perms.unprotect(%s)', :doomed_oid), '42501', NULL,
+	'forgetting a dropped protected table is for administrators');
+RESET ROLE;
+SELECT lives_ok(format('SELECT inventree_perms.unprotect(%s)', :doomed_oid),
+	'unprotect(oid) of the dropped table forgets it');
+SELECT lives_ok($$SELECT inventree_perms.unregister_model('doomed')$$, '... and its model can then be unregistered');
 
 SELECT * FROM finish();
 ROLLBACK;
