@@ -4,7 +4,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(508);
+SELECT plan(516);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE EXTENSION inventree_perms;
@@ -248,7 +248,9 @@ SELECT pg_temp.refused(format('SELECT inventree_perms.create_user(%L)', n), '220
 				 (' core_lead', 'leading space'), ('core_trail ', 'trailing space'),
 				 (E'core_trail\t', 'trailing tab'), (E'\ncore_lead', 'leading newline'), (' ', 'a space only'),
 				 (E'core\tx', 'tab inside'), (E'core\nx', 'newline inside'),
-				 (E'core\x01x', 'control char 0x01'), (E'core\x7fx', 'DEL')) v(n, d);
+				 (E'core\x01x', 'control char 0x01'), (E'core\x7fx', 'DEL'),
+				 (E'\u00a0core_nbsp', 'leading no-break space'), (E'core_ideo\u3000', 'trailing ideographic space'),
+				 (E'core\u0085x', 'C1 control NEL'), (E'core\u009fx', 'C1 control 0x9f')) v(n, d);
 SELECT pg_temp.refused(format('SELECT inventree_perms.create_group(%L)', n), '22023', 'create_group bad name ' || d)
 	FROM (VALUES ('', 'empty'), (repeat('g', 151), '151 chars'), (' Sales', 'leading space'),
 				 ('Sales ', 'trailing space'), (E'Sa\x02les', 'control char')) v(n, d);

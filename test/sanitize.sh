@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# sanitize.sh -- run the tests with the server under valgrind (memcheck) and
+# report every memory error whose stack passes through the extension.
+#
+#   bash test/sanitize.sh        (as root, Debian 12; installs valgrind if missing)
+#
+# Why valgrind and not AddressSanitizer: Debian's postgres binary cannot start
+# with gcc's libasan preloaded (LD_PRELOAD): libgpg-error's constructor calls
+# bindtextdomain(), whose malloc() triggers ASan's lazy initialisation while
+# glibc holds _nl_state_lock; ASan's dlsym() then needs that lock and the
+# process deadlocks before main() (even "postgres -V" hangs).
+#
+# What it does: builds and installs the extension (with -g -O0, so stacks are
+# exact), starts a throwaway cluster whose postmaster runs under valgrind
+# (--trace-children, one log per process), runs `make installcheck` and
+# pg_prove over test/pgtap/*.sql, stops the server, and scans the logs.  An
+# error report that mentions inventree_perms is a finding of ours; other
+# reports (PostgreSQL itself, not built for valgrind) are counted and shown
+# in short.  Exit 0 only if the tests pass and no report involves the
+# extension.  Takes a few minutes; not part of run_all.sh.
+set -uo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PGVER=15
+PGBIN=/usr/lib/postgresql/$PGVER/bin
+export PG_CONFIG=$PGBIN/pg_config
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "sanitize.sh: run me as root" >&2
+	exit 2
+fi
+if ! command -v valgrind >/dev/null; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } ||
+		{ echo "sanitize.sh: cannot install valgrind" >&2; exit 2; }
+fi
+
+T=$(mktemp -d /tmp/inventree_perms_vg.XXXXXX)
+chmod 755 "$T"
+chown postgres: "$T"
+stop_server() {
+	if [ -f "$T/data/postmaster.pid" ]; then
+		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$T/data' -m fast -t 120 -w stop" >/dev/null 2>&1 ||
+			su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$T/data' -m immediate -w stop" >/dev/null 2>&1 || true
+	fi
+}
+cleanup() {
+	stop_server
+	if [ -z "${IP_KEEP_VG_DIR:-}" ]; then rm -rf "$T"; else echo "kept $T"; fi
+	# leave the normal (optimised) build of the tree installed
+	make -s -C "$ROOT" PG_CFLAGS='-Wall -Wextra -Werror' >/dev/null 2>&1 && make -s -C "$ROOT" install >/dev/null 2>&1
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== build a copy of the tree with -g -O0 and install it"
+mkdir -p "$T/src"
+tar -C "$ROOT" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' --exclude=results \
+	--exclude=test/isolation/output -cf - . | tar -C "$T/src" -xf -
+cd "$T/src"
+rm -f sql/inventree_perms--1.0.sql
+if ! make -s PG_CFLAGS='-Wall -Wextra -Werror -g -O0' || ! make -s install; then
+	echo "sanitize: build FAILED"
+	exit 1
+fi
+
+echo "== a cluster under valgrind"
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT=${IP_VG_PORT:-5442}
+while port_busy "$PORT" || [ -e "/tmp/.s.PGSQL.$PORT" ]; do PORT=$((PORT + 1)); done
+su postgres -s /bin/sh -c "$PGBIN/initdb -D '$T/data' -A trust -U postgres -E UTF8 --locale=C" >"$T/initdb.log" 2>&1 ||
+	{ cat "$T/initdb.log"; exit 1; }
+cat >>"$T/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$T'
+fsync = off
+max_prepared_transactions = 10
+max_parallel_workers_per_gather = 0
+EOF
+mkdir -p "$T/vg" && chown postgres: "$T/vg"
+VG="valgrind --quiet --tool=memcheck --trace-children=yes --error-limit=no --num-callers=40 \
+--read-var-info=no --leak-check=no --log-file=$T/vg/%p.log"
+su postgres -s /bin/sh -c "$VG $PGBIN/postgres -D '$T/data' >'$T/server.log' 2>&1 &"
+export PGHOST=$T PGPORT=$PORT PGUSER=postgres
+unset PGDATABASE
+export PATH="$PGBIN:$PATH"
+for _ in $(seq 1 120); do
+	pg_isready -q && break
+	sleep 1
+done
+if ! pg_isready -q; then
+	echo "sanitize: the server did not start under valgrind"
+	cat "$T/server.log"
+	exit 1
+fi
+
+status=0
+echo "== make installcheck (under valgrind)"
+rm -f regression.diffs
+if make -s installcheck; then
+	inst=pass
+else
+	inst=FAIL; status=1
+	for f in regression.diffs test/isolation/output/regression.diffs; do
+		[ -s "$f" ] && { echo "----- $f"; cat "$f"; }
+	done
+fi
+
+echo "== pg_prove (under valgrind)"
+psql -X -q -d postgres -c "CREATE DATABASE inventree_perms_tap" >/dev/null
+psql -X -q -d inventree_perms_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION inventree_perms" >/dev/null
+shopt -s nullglob
+if pg_prove -d inventree_perms_tap test/pgtap/*.sql; then tap=pass; else tap=FAIL; status=1; fi
+
+stop_server
+
+echo "== valgrind reports"
+ours=0
+theirs=0
+for f in "$T"/vg/*.log; do
+	[ -s "$f" ] || continue
+	# one report = a block of "==pid==" lines ending in a blank "==pid== " line
+	n_ours=$(awk '/^==[0-9]+== [A-Z].*(Invalid|uninitialised|Uninitialised|Mismatched|overlap|unaddressable)/ {inrep=1; buf=""; hit=0}
+		inrep {buf = buf "\n" $0; if ($0 ~ /inventree_perms/) hit=1}
+		inrep && /^==[0-9]+== $/ {if (hit) {print buf; n++} inrep=0}
+		END {exit 0}' "$f")
+	if [ -n "$n_ours" ]; then
+		ours=$((ours + 1))
+		echo "----- $f (involves inventree_perms)"
+		echo "$n_ours"
+	fi
+	c=$(grep -cE '^==[0-9]+== (Invalid|Conditional|Use of uninit|Syscall param|Mismatched|Source and destination)' "$f")
+	theirs=$((theirs + c))
+done
+if grep -nE 'terminated by signal|was terminated by' "$T/server.log"; then
+	echo "sanitize: a server process crashed (see above)"
+	status=1
+fi
+echo
+echo "installcheck: $inst, pgTAP: $tap"
+echo "valgrind: $theirs error report(s) in all; $ours log file(s) with a report through inventree_perms"
+if [ "$ours" -eq 0 ]; then
+	echo "sanitizer: no memory error in the extension"
+else
+	echo "sanitizer: ERRORS FOUND in the extension (see above)"
+	status=1
+fi
+exit $status
