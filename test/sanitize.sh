@@ -99,7 +99,11 @@ fi
 status=0
 echo "== make installcheck (under valgrind)"
 rm -f regression.diffs
-if make -s installcheck; then
+# freshness_overflow commits 5,000 transactions per permutation: hours under
+# valgrind.  It runs only with IP_VG_ALL=1.
+iso=$(ls test/isolation/specs/*.spec 2>/dev/null | sed 's#.*/##; s#\.spec$##' | paste -sd' ')
+[ -n "${IP_VG_ALL:-}" ] || iso=$(echo " $iso " | sed 's/ freshness_overflow / /')
+if make -s installcheck ISOLATION="$iso"; then
 	inst=pass
 else
 	inst=FAIL; status=1
