@@ -10,7 +10,7 @@
  * with index scans on the primary keys, and all of them are thrown away
  * together when any of the tables changes:
  *
- *	- a statement trigger on every table (ip_invalidate) sends a relcache
+ *	- a row trigger (and a TRUNCATE trigger) on every table (ip_invalidate) sends a relcache
  *	  invalidation for the table: other backends receive it when the writer
  *	  commits (never if it aborts), the writer itself at its next command,
  *	  hot standbys when the commit record is replayed;
@@ -900,7 +900,7 @@ ip_is_delegate(Oid roleid)
 }
 
 /*
- * _invalidate(): statement trigger on every table the checks read.  Queues
+ * _invalidate(): row and TRUNCATE trigger on every table the checks read.  Queues
  * a relcache invalidation of the table: sent to every backend at commit,
  * discarded at abort, processed by this backend at its next command.
  */

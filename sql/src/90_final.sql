@@ -13,12 +13,20 @@ DECLARE
 BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms',
 							 'group_perms', 'roles', 'role_models', 'group_roles'] LOOP
+		-- Row triggers: logical replication's apply worker fires row
+		-- triggers only.  TRUNCATE fires statement triggers only.
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate'
-			' AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', t);
+			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_invalidate_truncate'
+			' AFTER TRUNCATE ON inventree_perms.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate', t);
 	END LOOP;
 END;
 $$;
