@@ -87,6 +87,13 @@ typedef struct NameKey
 	int			len;
 } NameKey;
 
+/* How every cache entry begins: its name, and whether it is fully built. */
+typedef struct EntryHead
+{
+	NameKey		key;
+	bool		ready;
+} EntryHead;
+
 /* Action bits held on one model (idx = model number) or role. */
 typedef struct PermBits
 {
@@ -383,7 +390,14 @@ cache_enter(HTAB *htab, const char *name, int len)
 {
 	NameKey		key = {name, len};
 	bool		found;
-	NameKey    *entry = hash_search(htab, &key, HASH_ENTER, &found);
+	EntryHead  *entry;
+
+	StaticAssertStmt(offsetof(ModelEntry, ready) == offsetof(EntryHead, ready) &&
+					 offsetof(RoleEntry, ready) == offsetof(EntryHead, ready) &&
+					 offsetof(GroupEntry, ready) == offsetof(EntryHead, ready) &&
+					 offsetof(UserEntry, ready) == offsetof(EntryHead, ready),
+					 "every cache entry begins with an EntryHead");
+	entry = hash_search(htab, &key, HASH_ENTER, &found);
 
 	if (!found)
 	{
@@ -391,11 +405,23 @@ cache_enter(HTAB *htab, const char *name, int len)
 
 		memcpy(copy, name, len);
 		copy[len] = '\0';
-		entry->str = copy;
-		((ModelEntry *) entry)->ready = false;	/* "ready" follows the key in every entry */
+		entry->key.str = copy;
+		entry->ready = false;
 		cache_entries++;		/* bounded at the next check's start */
 	}
 	return entry;
+}
+
+/*
+ * grow: make room for one more element in a palloc'd array of n elements.
+ */
+static void *
+grow(void *items, int n, int *cap, Size elsize)
+{
+	if (n < *cap)
+		return items;
+	*cap = *cap ? *cap * 2 : 16;
+	return items ? repalloc(items, *cap * elsize) : palloc(*cap * elsize);
 }
 
 /* Growable list of PermBits, in the build context. */
@@ -409,12 +435,7 @@ typedef struct PermList
 static void
 permlist_add(PermList *l, int32 idx, int32 bits)
 {
-	if (l->n == l->cap)
-	{
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->items = l->items ? repalloc(l->items, l->cap * sizeof(PermBits))
-			: palloc(l->cap * sizeof(PermBits));
-	}
+	l->items = grow(l->items, l->n, &l->cap, sizeof(PermBits));
 	l->items[l->n].idx = idx;
 	l->items[l->n].bits = bits;
 	l->n++;
@@ -534,12 +555,7 @@ role_model_row(HeapTuple tup, TupleDesc desc, void *arg)
 	int			len;
 	char	   *model = text_attr(tup, desc, ANUM_ROLE_MODELS_MODEL, &len);
 
-	if (a->n == a->cap)
-	{
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->idx = a->idx ? repalloc(a->idx, a->cap * sizeof(int32))
-			: palloc(a->cap * sizeof(int32));
-	}
+	a->idx = grow(a->idx, a->n, &a->cap, sizeof(int32));
 	a->idx[a->n++] = lookup_model(model, len)->idx;
 }
 
@@ -667,13 +683,11 @@ membership_row(HeapTuple tup, TupleDesc desc, void *arg)
 	int			len;
 	char	   *g = text_attr(tup, desc, ANUM_MEMBERSHIPS_GROUPNAME, &len);
 
-	if (b->ngroups == b->cap)
 	{
-		b->cap = b->cap ? b->cap * 2 : 8;
-		b->names = b->names ? repalloc(b->names, b->cap * sizeof(char *))
-			: palloc(b->cap * sizeof(char *));
-		b->lens = b->lens ? repalloc(b->lens, b->cap * sizeof(int))
-			: palloc(b->cap * sizeof(int));
+		int			cap = b->cap;
+
+		b->names = grow(b->names, b->ngroups, &b->cap, sizeof(char *));
+		b->lens = grow(b->lens, b->ngroups, &cap, sizeof(int));
 	}
 	b->names[b->ngroups] = pnstrdup(g, len);
 	b->lens[b->ngroups] = len;
@@ -741,6 +755,14 @@ lookup_user(const char *name, int len)
 
 /* ---- the checks -------------------------------------------------------- */
 
+/* Is the memoized entry with this key (if any, and not flushed since) name's? */
+static inline bool
+memo_hit(const NameKey *key, const char *name, int len)
+{
+	return key && memo_resets == cache_resets && key->len == len &&
+		memcmp(key->str, name, len) == 0;
+}
+
 /*
  * ip_model_perm: does user hold action (one bit) on model?  Raises 42704 for
  * an unregistered model.  Returns 1 or 0.
@@ -758,12 +780,8 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 		cache_begin();
 		generation = cache_generation;
 
-		if (memo_model && memo_resets == cache_resets &&
-			memo_model->key.len == modellen &&
-			memcmp(memo_model->key.str, model, modellen) == 0)
-			m = memo_model;
-		else
-			m = lookup_model(model, modellen);
+		m = memo_hit(memo_model ? &memo_model->key : NULL, model, modellen) ?
+			memo_model : lookup_model(model, modellen);
 
 		if (!m->registered)
 			ereport(ERROR,
@@ -771,12 +789,8 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 					 errmsg("model \"%s\" is not registered", pnstrdup(model, modellen)),
 					 errhint("Register it with inventree_perms.register_model().")));
 
-		if (memo_user && memo_resets == cache_resets &&
-			memo_user->key.len == userlen &&
-			memcmp(memo_user->key.str, user, userlen) == 0)
-			u = memo_user;
-		else
-			u = lookup_user(user, userlen);
+		u = memo_hit(memo_user ? &memo_user->key : NULL, user, userlen) ?
+			memo_user : lookup_user(user, userlen);
 
 		if (!u->found || !u->is_active)
 			bits = 0;
