@@ -28,7 +28,7 @@ SELECT groupname, model, action FROM inventree_perms.group_perms ORDER BY 1, 2, 
 SET ROLE core_plain;
 SELECT inventree_perms.create_user('core_x');
 \echo sqlstate :LAST_ERROR_SQLSTATE
-SELECT inventree_perms.grant_user_perm('core_erin', 'core_part', 'view');
+SELECT inventree_perms.grant_user_perm('core_erin', 'core_part', 'change');	-- held: a no-op
 \echo sqlstate :LAST_ERROR_SQLSTATE
 SELECT inventree_perms.drop_group('Stock Team');
 \echo sqlstate :LAST_ERROR_SQLSTATE
@@ -132,5 +132,21 @@ DELETE FROM inventree_perms.audit_log;
 \echo sqlstate :LAST_ERROR_SQLSTATE
 UPDATE inventree_perms.audit_log SET target = 'nobody';
 \echo sqlstate :LAST_ERROR_SQLSTATE
+-- In a read-only transaction a management function is refused before it
+-- does anything, like GRANT, even when it would change nothing (25006);
+-- the checks and the seeing functions still answer.
+BEGIN READ ONLY;
+SELECT inventree_perms.create_user('core_readonly');
+\echo sqlstate :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT inventree_perms.grant_user_perm('core_erin', 'core_part', 'change');	-- held: a no-op
+\echo sqlstate :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN READ ONLY;
+SELECT inventree_perms.has_model_perm('core_erin', 'core_part', 'change') AS erin_change;
+SELECT count(*) > 0 AS erin_has_rows FROM inventree_perms.user_permissions('core_erin');
+SELECT count(*) > 0 AS audit_has_rows FROM inventree_perms.audit();
+COMMIT;
 DROP TABLE core_t1, core_t2;
 DROP ROLE core_plain, core_mgr, core_carol;

@@ -14,6 +14,10 @@
  * function that PUBLIC may not execute.  The implementation reads the caller
  * back through _caller() and _caller_acting().
  *
+ * A VOLATILE management function changes the tables; like GRANT, it is
+ * refused in a read-only transaction and on a hot standby (25006) before
+ * anything else, even when it would change nothing.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -26,6 +30,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/primnodes.h"
 #include "parser/parse_func.h"
+#include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -41,6 +46,7 @@ PG_FUNCTION_INFO_V1(ip_caller_acting);
 typedef struct GateInfo
 {
 	char	   *name;			/* the public function's name */
+	bool		writes;			/* VOLATILE: changes the tables */
 	int			nargs;
 	char	  **argnames;		/* for error messages */
 	bool	   *nullable;		/* argument's declared default is NULL */
@@ -71,6 +77,7 @@ gate_setup(FmgrInfo *flinfo)
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 
 	gi->name = pstrdup(NameStr(proc->proname));
+	gi->writes = (proc->provolatile == PROVOLATILE_VOLATILE);
 	gi->nargs = proc->pronargs;
 	gi->argnames = palloc0(sizeof(char *) * (gi->nargs + 1));
 	gi->nullable = palloc0(sizeof(bool) * (gi->nargs + 1));
@@ -133,6 +140,9 @@ ip_gate(PG_FUNCTION_ARGS)
 
 	if (gi == NULL)
 		gi = gate_setup(fcinfo->flinfo);
+
+	if (gi->writes)
+		PreventCommandIfReadOnly(psprintf("%s()", gi->name));
 
 	for (int i = 0; i < gi->nargs; i++)
 		if (PG_ARGISNULL(i) && !gi->nullable[i])

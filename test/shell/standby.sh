@@ -156,10 +156,12 @@ CALLS
 # the same calls are accepted by the primary (so 25006 was about the standby)
 is "$(sqlstate "$P" postgres "BEGIN; SELECT inventree_perms.create_user('dave'); SELECT inventree_perms.grant_user_perm('carol', 'widget', 'view'); SELECT inventree_perms.unprotect('public.items'); ROLLBACK")" OK \
 	"primary: the same management calls work there"
-# no-op calls (nothing to change) are not "management that changed something";
-# report what the standby does with them
-for call in "inventree_perms.set_user_active('carol', true)" "inventree_perms.grant_user_perm('alice', 'items', 'view')"; do
-	diag "standby, no-op $call -> $(sqlstate "$S" postgres "SELECT $call")"
+# a call that would change nothing is refused too, as GRANT is
+for call in "inventree_perms.set_user_active('carol', true)" "inventree_perms.grant_user_perm('alice', 'items', 'view')" \
+	"inventree_perms.revoke_user_perm('carol', 'widget', 'delete')" "inventree_perms.add_user_to_group('bob', 'viewers')" \
+	"inventree_perms.register_model('widget')" "inventree_perms.import_django('public')" \
+	"inventree_perms.link_django('public')" "inventree_perms.unlink_django('public')"; do
+	is "$(sqlstate "$S" postgres "SELECT $call")" 25006 "standby: no-op $call -> 25006"
 done
 # checks and set_acting_user still work on the standby
 is "$(sqlstate "$S" postgres "SET ROLE ip_app; SELECT inventree_perms.set_acting_user('alice', false); SELECT inventree_perms.user_permissions()")" OK \
