@@ -10,10 +10,10 @@
  * with index scans on the primary keys, and all of them are thrown away
  * together when any of the tables changes:
  *
- *	- a row trigger (and a TRUNCATE trigger) on every table (ip_invalidate) sends a relcache
- *	  invalidation for the table: other backends receive it when the writer
- *	  commits (never if it aborts), the writer itself at its next command,
- *	  hot standbys when the commit record is replayed;
+ *	- a row trigger (and a TRUNCATE trigger) on every table, ip_invalidate,
+ *	  sends a relcache invalidation for the table: other backends receive it
+ *	  when the writer commits (never if it aborts), the writer itself at its
+ *	  next command, hot standbys when the commit record is replayed;
  *	- a relcache callback, registered once per backend, marks the cache
  *	  invalid when the invalidation names one of our tables, or everything
  *	  (InvalidOid: a reset after the shared invalidation queue overflowed);
@@ -81,77 +81,98 @@ int			ip_cache_size = 200000;
 #define MAX_NAME_BYTES 600
 #define MAX_MODEL_NAME_BYTES 63
 
-typedef struct NameKey
-{
-	const char *str;
-	int			len;
-} NameKey;
+/*
+ * Memory layout.  The cache must stay fast when it holds 100,000 users and
+ * no longer fits in the CPU's caches, so a check for a user touches as few
+ * cache lines as possible: one slot of an open-addressing table (hash and
+ * pointer), then the user's entry, which is one piece of memory starting on
+ * a cache line: its flags, its name, its groups, then its direct grants.
+ * Entries are built completely, then copied into an arena (bump allocation
+ * in large blocks, released all at once with the cache) and added to their
+ * table, so a half-built entry is never seen, even after an error.  Groups
+ * hold their grants as a dense map indexed by model number, 4 action bits
+ * per model.
+ */
 
-/* How every cache entry begins: its name, and whether it is fully built. */
+/*
+ * How every cache entry begins.  The name (NUL-terminated) follows the
+ * fixed part of the entry at name_off; arrays, if any, follow the name.
+ */
 typedef struct EntryHead
 {
-	NameKey		key;
-	bool		ready;
+	uint32		hash;
+	uint16		len;
+	uint16		name_off;
 } EntryHead;
 
-/* Action bits held on one model (idx = model number) or role. */
-typedef struct PermBits
-{
-	int32		idx;
-	int32		bits;
-} PermBits;
+#define ENTRY_NAME(e) ((const char *) (e) + (e)->name_off)
 
-typedef struct PermSet
+typedef struct Slot
 {
-	int			n;
-	PermBits   *items;			/* sorted by idx, one item per idx */
-} PermSet;
+	uint32		hash;
+	EntryHead  *entry;			/* NULL: empty */
+} Slot;
+
+/* An open-addressing (linear probing) table of entries, by name. */
+typedef struct NameTable
+{
+	Slot	   *slots;
+	uint32		mask;			/* number of slots - 1; a power of 2 minus 1 */
+	uint32		n;
+} NameTable;
+
+/* 4 action bits per number (model or role number), two numbers a byte. */
+typedef struct NibbleMap
+{
+	int32		n;				/* numbers 0 .. n-1 are in the map */
+	uint8	   *bits;
+} NibbleMap;
 
 typedef struct ModelEntry
 {
-	NameKey		key;
-	bool		ready;
-	int32		idx;
+	EntryHead	head;
+	int32		idx;			/* model number; -1 if not registered */
 	bool		registered;
 	bool		is_open;
 } ModelEntry;
 
 typedef struct RoleEntry
 {
-	NameKey		key;
-	bool		ready;
+	EntryHead	head;
 	int32		idx;
 	bool		exists;
-	int			nmodels;
-	int32	   *models;
+	int32		nmodels;
+	int32	   *models;			/* model numbers */
 } RoleEntry;
 
 typedef struct GroupEntry
 {
-	NameKey		key;
-	bool		ready;
-	PermSet		perms;			/* grants and role flags, by model */
-	PermSet		roles;			/* role flags, by role */
+	EntryHead	head;
+	NibbleMap	perms;			/* grants and role flags, by model number */
+	NibbleMap	roles;			/* role flags, by role number */
 } GroupEntry;
 
+/* After the name: GroupEntry *groups[ngroups], uint32 perms[nperms]. */
 typedef struct UserEntry
 {
-	NameKey		key;
-	bool		ready;
+	EntryHead	head;
 	bool		found;
 	bool		is_active;
 	bool		is_superuser;
-	int			ngroups;
-	GroupEntry **groups;
-	PermSet		perms;			/* direct grants, by model */
+	int32		ngroups;
+	int32		nperms;			/* direct grants: model number << 4 | bits, sorted */
 } UserEntry;
+
+#define ARENA_BLOCK_SIZE (256 * 1024)
 
 static MemoryContext IpCacheContext = NULL;
 static MemoryContext IpBuildContext = NULL;
-static HTAB *models_htab;
-static HTAB *roles_htab;
-static HTAB *groups_htab;
-static HTAB *users_htab;
+static char *arena_next = NULL;
+static char *arena_end = NULL;
+static NameTable models_table;
+static NameTable roles_table;
+static NameTable groups_table;
+static NameTable users_table;
 static bool cache_valid = false;
 static uint64 cache_generation = 0;
 static uint64 cache_resets = 0;
@@ -168,35 +189,137 @@ static uint64 memo_resets = 0;
 static UserEntry *memo_user = NULL;
 static ModelEntry *memo_model = NULL;
 
-static uint32
-namekey_hash(const void *key, pg_attribute_unused() Size keysize)
+/*
+ * arena_alloc: memory that lives until the cache is emptied.
+ */
+static void *
+arena_alloc(Size size, Size align)
 {
-	const NameKey *k = (const NameKey *) key;
+	char	   *p;
 
-	return hash_bytes((const unsigned char *) k->str, k->len);
+	size = MAXALIGN(size);
+	if (size > ARENA_BLOCK_SIZE / 8)
+		return (void *) TYPEALIGN(align, MemoryContextAlloc(IpCacheContext, size + align));
+	if (arena_next == NULL ||
+		(Size) (arena_end - (char *) TYPEALIGN(align, arena_next)) < size)
+	{
+		arena_next = MemoryContextAlloc(IpCacheContext, ARENA_BLOCK_SIZE);
+		arena_end = arena_next + ARENA_BLOCK_SIZE;
+	}
+	p = (char *) TYPEALIGN(align, arena_next);
+	arena_next = p + size;
+	return p;
 }
 
-static int
-namekey_match(const void *a, const void *b, pg_attribute_unused() Size keysize)
+static void
+table_init(NameTable *t, uint32 nslots)
 {
-	const NameKey *ka = (const NameKey *) a;
-	const NameKey *kb = (const NameKey *) b;
-
-	return (ka->len == kb->len && memcmp(ka->str, kb->str, ka->len) == 0) ? 0 : 1;
+	t->slots = MemoryContextAllocZero(IpCacheContext, nslots * sizeof(Slot));
+	t->mask = nslots - 1;
+	t->n = 0;
 }
 
-static HTAB *
-make_htab(const char *name, Size entrysize, long nelem)
+static inline uint32
+name_hash(const char *name, int len)
 {
-	HASHCTL		ctl;
+	return hash_bytes((const unsigned char *) name, len);
+}
 
-	ctl.keysize = sizeof(NameKey);
-	ctl.entrysize = entrysize;
-	ctl.hash = namekey_hash;
-	ctl.match = namekey_match;
-	ctl.hcxt = IpCacheContext;
-	return hash_create(name, nelem, &ctl,
-					   HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+static void *
+table_find(const NameTable *t, uint32 hash, const char *name, int len)
+{
+	for (uint32 i = hash & t->mask;; i = (i + 1) & t->mask)
+	{
+		const Slot *s = &t->slots[i];
+
+		if (s->entry == NULL)
+			return NULL;
+		if (s->hash == hash && s->entry->len == len &&
+			memcmp(ENTRY_NAME(s->entry), name, len) == 0)
+			return s->entry;
+	}
+}
+
+static void
+table_put(NameTable *t, EntryHead *e)
+{
+	uint32		i = e->hash & t->mask;
+
+	while (t->slots[i].entry != NULL)
+		i = (i + 1) & t->mask;
+	t->slots[i].hash = e->hash;
+	t->slots[i].entry = e;
+}
+
+/* table_add: add a built entry (whose name is not in t yet); at most half full. */
+static void
+table_add(NameTable *t, EntryHead *e)
+{
+	if ((t->n + 1) * 2 > t->mask + 1)
+	{
+		Slot	   *old = t->slots;
+		uint32		nold = t->mask + 1;
+
+		t->slots = MemoryContextAllocZero(IpCacheContext, nold * 2 * sizeof(Slot));
+		t->mask = nold * 2 - 1;
+		for (uint32 i = 0; i < nold; i++)
+			if (old[i].entry)
+				table_put(t, old[i].entry);
+		pfree(old);
+	}
+	table_put(t, e);
+	t->n++;
+	cache_entries++;			/* bounded at the next check's start */
+}
+
+/*
+ * entry_place: copy a built entry (its fixed part of size bytes; the head is
+ * filled here) into the arena, aligned to align, followed by its name and
+ * room for extra bytes of arrays (8-byte aligned, at entry_extra()).
+ */
+static void *
+entry_place(const EntryHead *built, Size size, const char *name, int len, uint32 hash,
+			Size extra, Size align)
+{
+	Size		total = MAXALIGN(size + len + 1) + extra;
+	char	   *mem = arena_alloc(total, align);
+	EntryHead  *e = (EntryHead *) mem;
+
+	Assert(len <= MAX_NAME_BYTES);
+	memcpy(mem, built, size);
+	memcpy(mem + size, name, len);
+	mem[size + len] = '\0';
+	e->hash = hash;
+	e->len = (uint16) len;
+	e->name_off = (uint16) size;
+	return e;
+}
+
+/* entry_extra: where an entry's arrays begin. */
+static inline char *
+entry_extra(const EntryHead *e)
+{
+	return (char *) e + MAXALIGN(e->name_off + e->len + 1);
+}
+
+static inline GroupEntry **
+user_groups(const UserEntry *u)
+{
+	return (GroupEntry **) entry_extra(&u->head);
+}
+
+static inline uint32 *
+user_perms(const UserEntry *u)
+{
+	return (uint32 *) (entry_extra(&u->head) + u->ngroups * sizeof(GroupEntry *));
+}
+
+static inline int32
+nibble_get(const NibbleMap *m, int32 idx)
+{
+	if (idx < 0 || idx >= m->n)
+		return 0;
+	return (m->bits[idx >> 1] >> ((idx & 1) << 2)) & 0x0F;
 }
 
 /*
@@ -249,10 +372,11 @@ cache_reset(void)
 											   ALLOCSET_DEFAULT_SIZES);
 	}
 	MemoryContextReset(IpCacheContext);
-	models_htab = make_htab("inventree_perms models", sizeof(ModelEntry), 256);
-	roles_htab = make_htab("inventree_perms roles", sizeof(RoleEntry), 32);
-	groups_htab = make_htab("inventree_perms groups", sizeof(GroupEntry), 256);
-	users_htab = make_htab("inventree_perms users", sizeof(UserEntry), 1024);
+	arena_next = arena_end = NULL;
+	table_init(&models_table, 1024);
+	table_init(&roles_table, 64);
+	table_init(&groups_table, 512);
+	table_init(&users_table, 2048);
 	cache_entries = 0;
 	next_model_idx = 0;
 	next_role_idx = 0;
@@ -382,37 +506,6 @@ bool_attr(HeapTuple tup, TupleDesc desc, int attnum)
 }
 
 /*
- * cache_enter: find or make the entry for a name; a new entry's key points
- * at a copy of the name in the cache's memory.
- */
-static void *
-cache_enter(HTAB *htab, const char *name, int len)
-{
-	NameKey		key = {name, len};
-	bool		found;
-	EntryHead  *entry;
-
-	StaticAssertStmt(offsetof(ModelEntry, ready) == offsetof(EntryHead, ready) &&
-					 offsetof(RoleEntry, ready) == offsetof(EntryHead, ready) &&
-					 offsetof(GroupEntry, ready) == offsetof(EntryHead, ready) &&
-					 offsetof(UserEntry, ready) == offsetof(EntryHead, ready),
-					 "every cache entry begins with an EntryHead");
-	entry = hash_search(htab, &key, HASH_ENTER, &found);
-
-	if (!found)
-	{
-		char	   *copy = MemoryContextAlloc(IpCacheContext, len + 1);
-
-		memcpy(copy, name, len);
-		copy[len] = '\0';
-		entry->key.str = copy;
-		entry->ready = false;
-		cache_entries++;		/* bounded at the next check's start */
-	}
-	return entry;
-}
-
-/*
  * grow: make room for one more element in a palloc'd array of n elements.
  */
 static void *
@@ -424,7 +517,13 @@ grow(void *items, int n, int *cap, Size elsize)
 	return items ? repalloc(items, *cap * elsize) : palloc(*cap * elsize);
 }
 
-/* Growable list of PermBits, in the build context. */
+/* Growable list of (number, action bits), in the build context. */
+typedef struct PermBits
+{
+	int32		idx;
+	int32		bits;
+} PermBits;
+
 typedef struct PermList
 {
 	int			n;
@@ -435,55 +534,80 @@ typedef struct PermList
 static void
 permlist_add(PermList *l, int32 idx, int32 bits)
 {
+	if (idx < 0)
+		return;
 	l->items = grow(l->items, l->n, &l->cap, sizeof(PermBits));
 	l->items[l->n].idx = idx;
 	l->items[l->n].bits = bits;
 	l->n++;
 }
 
-static int
-permbits_cmp(const void *a, const void *b)
+/* nibblemap_from: the list as a dense map, in the arena. */
+static NibbleMap
+nibblemap_from(const PermList *l)
 {
-	int32		x = ((const PermBits *) a)->idx;
-	int32		y = ((const PermBits *) b)->idx;
+	NibbleMap	m = {0, NULL};
+	int32		top = -1;
+
+	for (int i = 0; i < l->n; i++)
+		top = Max(top, l->items[i].idx);
+	if (top < 0)
+		return m;
+	m.n = top + 1;
+	m.bits = arena_alloc(m.n / 2 + 1, MAXIMUM_ALIGNOF);
+	memset(m.bits, 0, m.n / 2 + 1);
+	for (int i = 0; i < l->n; i++)
+		m.bits[l->items[i].idx >> 1] |= (uint8) (l->items[i].bits << ((l->items[i].idx & 1) << 2));
+	return m;
+}
+
+static int
+uint32_cmp(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a;
+	uint32		y = *(const uint32 *) b;
 
 	return (x > y) - (x < y);
 }
 
-/* permset_from: sort, merge by idx, copy into the cache's memory. */
-static PermSet
-permset_from(PermList *l)
+/*
+ * packed_from: the list sorted by number, one element per number (bits
+ * merged), each element number << 4 | bits, into out (room for l->n);
+ * returns how many.
+ */
+static int
+packed_from(PermList *l, uint32 *out)
 {
-	PermSet		s = {0, NULL};
+	int			n = 0;
 
-	if (l->n == 0)
-		return s;
-	qsort(l->items, l->n, sizeof(PermBits), permbits_cmp);
-	s.items = MemoryContextAlloc(IpCacheContext, l->n * sizeof(PermBits));
+	for (int i = 0; i < l->n; i++)
+		out[i] = (uint32) l->items[i].idx << 4 | (uint32) l->items[i].bits;
+	qsort(out, l->n, sizeof(uint32), uint32_cmp);
 	for (int i = 0; i < l->n; i++)
 	{
-		if (s.n > 0 && s.items[s.n - 1].idx == l->items[i].idx)
-			s.items[s.n - 1].bits |= l->items[i].bits;
+		if (n > 0 && (out[n - 1] >> 4) == (out[i] >> 4))
+			out[n - 1] |= out[i];
 		else
-			s.items[s.n++] = l->items[i];
+			out[n++] = out[i];
 	}
-	return s;
+	return n;
 }
 
 static int32
-permset_bits(const PermSet *s, int32 idx)
+packed_bits(const uint32 *items, int n, int32 idx)
 {
 	int			lo = 0,
-				hi = s->n - 1;
+				hi = n - 1;
+	uint32		key = (uint32) idx;
 
 	while (lo <= hi)
 	{
 		int			mid = (lo + hi) / 2;
-		int32		v = s->items[mid].idx;
+		uint32		v = items[mid] >> 4;
 
-		if (v == idx)
-			return s->items[mid].bits;
-		if (v < idx)
+		if (v == key)
+			return items[mid] & 0x0F;
+		if (v < key)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -508,28 +632,36 @@ model_name_possible(const char *name, int len)
 	return len >= 1 && len <= MAX_MODEL_NAME_BYTES && name[0] >= 'a' && name[0] <= 'z';
 }
 
+/*
+ * lookup_model: the entry of a model.  Only registered models get a number
+ * (grants and role lists can name nothing else), so the groups' maps are
+ * never longer than the number of registered models.
+ */
 static ModelEntry *
 lookup_model(const char *name, int len)
 {
-	static ModelEntry unregistered = {{"", 0}, true, -1, false, false};
+	static ModelEntry unregistered = {{0, 0, 0}, -1, false, false};
+	ModelEntry	b;
 	ModelEntry *m;
+	uint32		hash;
 	MemoryContext old;
 
 	if (!model_name_possible(name, len))
 		return &unregistered;	/* malformed: never registered, not cached */
 
-	m = cache_enter(models_htab, name, len);
-	if (m->ready)
+	hash = name_hash(name, len);
+	m = table_find(&models_table, hash, name, len);
+	if (m)
 		return m;
 
-	m->idx = next_model_idx++;
-	m->registered = false;
-	m->is_open = false;
+	memset(&b, 0, sizeof(b));
 	old = MemoryContextSwitchTo(IpBuildContext);
 	scan_table(IPT_MODELS, PointerGetDatum(cstring_to_text_with_len(name, len)),
-			   model_row, m);
+			   model_row, &b);
 	MemoryContextSwitchTo(old);
-	m->ready = true;
+	b.idx = b.registered ? next_model_idx++ : -1;
+	m = entry_place(&b.head, sizeof(b), name, len, hash, 0, MAXIMUM_ALIGNOF);
+	table_add(&models_table, &m->head);
 	return m;
 }
 
@@ -554,16 +686,21 @@ role_model_row(HeapTuple tup, TupleDesc desc, void *arg)
 	RoleModelsArg *a = (RoleModelsArg *) arg;
 	int			len;
 	char	   *model = text_attr(tup, desc, ANUM_ROLE_MODELS_MODEL, &len);
+	int32		idx = lookup_model(model, len)->idx;
 
+	if (idx < 0)
+		return;
 	a->idx = grow(a->idx, a->n, &a->cap, sizeof(int32));
-	a->idx[a->n++] = lookup_model(model, len)->idx;
+	a->idx[a->n++] = idx;
 }
 
 static RoleEntry *
 lookup_role(const char *name, int len)
 {
-	static RoleEntry nonexistent = {{"", 0}, true, -1, false, 0, NULL};
+	static RoleEntry nonexistent = {{0, 0, 0}, -1, false, 0, NULL};
+	RoleEntry	b;
 	RoleEntry  *r;
+	uint32		hash;
 	MemoryContext old;
 	RoleModelsArg a = {0, 0, NULL};
 	Datum		key;
@@ -571,27 +708,25 @@ lookup_role(const char *name, int len)
 	if (!model_name_possible(name, len))
 		return &nonexistent;
 
-	r = cache_enter(roles_htab, name, len);
-	if (r->ready)
+	hash = name_hash(name, len);
+	r = table_find(&roles_table, hash, name, len);
+	if (r)
 		return r;
 
-	r->idx = next_role_idx++;
-	r->exists = false;
-	r->nmodels = 0;
-	r->models = NULL;
+	memset(&b, 0, sizeof(b));
 	old = MemoryContextSwitchTo(IpBuildContext);
 	key = PointerGetDatum(cstring_to_text_with_len(name, len));
-	scan_table(IPT_ROLES, key, role_row, r);
-	if (r->exists)
+	scan_table(IPT_ROLES, key, role_row, &b);
+	if (b.exists)
 		scan_table(IPT_ROLE_MODELS, key, role_model_row, &a);
 	MemoryContextSwitchTo(old);
+	b.idx = b.exists ? next_role_idx++ : -1;
+	b.nmodels = a.n;
+	r = entry_place(&b.head, sizeof(b), name, len, hash, a.n * sizeof(int32), MAXIMUM_ALIGNOF);
+	r->models = (int32 *) entry_extra(&r->head);
 	if (a.n > 0)
-	{
-		r->models = MemoryContextAlloc(IpCacheContext, a.n * sizeof(int32));
 		memcpy(r->models, a.idx, a.n * sizeof(int32));
-		r->nmodels = a.n;
-	}
-	r->ready = true;
+	table_add(&roles_table, &r->head);
 	return r;
 }
 
@@ -617,7 +752,7 @@ group_perm_row(HeapTuple tup, TupleDesc desc, void *arg)
 }
 
 static void
-group_role_row(pg_attribute_unused() HeapTuple tup, pg_attribute_unused() TupleDesc desc, void *arg)
+group_role_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	GroupBuild *b = (GroupBuild *) arg;
 	int			rlen,
@@ -635,24 +770,29 @@ group_role_row(pg_attribute_unused() HeapTuple tup, pg_attribute_unused() TupleD
 static GroupEntry *
 lookup_group(const char *name, int len)
 {
-	GroupEntry *g = cache_enter(groups_htab, name, len);
+	GroupEntry	g;
+	GroupEntry *e;
 	GroupBuild	b;
+	uint32		hash = name_hash(name, len);
 	MemoryContext old;
 	Datum		key;
 
-	if (g->ready)
-		return g;
+	e = table_find(&groups_table, hash, name, len);
+	if (e)
+		return e;
 
 	memset(&b, 0, sizeof(b));
+	memset(&g, 0, sizeof(g));
 	old = MemoryContextSwitchTo(IpBuildContext);
 	key = PointerGetDatum(cstring_to_text_with_len(name, len));
 	scan_table(IPT_GROUP_PERMS, key, group_perm_row, &b);
 	scan_table(IPT_GROUP_ROLES, key, group_role_row, &b);
 	MemoryContextSwitchTo(old);
-	g->perms = permset_from(&b.perms);
-	g->roles = permset_from(&b.roles);
-	g->ready = true;
-	return g;
+	g.perms = nibblemap_from(&b.perms);
+	g.roles = nibblemap_from(&b.roles);
+	e = entry_place(&g.head, sizeof(g), name, len, hash, 0, MAXIMUM_ALIGNOF);
+	table_add(&groups_table, &e->head);
+	return e;
 }
 
 /* ---- users ------------------------------------------------------------- */
@@ -672,7 +812,6 @@ typedef struct UserBuild
 	int			ngroups;
 	int			cap;
 	char	  **names;
-	int		   *lens;
 	PermList	perms;
 } UserBuild;
 
@@ -683,15 +822,8 @@ membership_row(HeapTuple tup, TupleDesc desc, void *arg)
 	int			len;
 	char	   *g = text_attr(tup, desc, ANUM_MEMBERSHIPS_GROUPNAME, &len);
 
-	{
-		int			cap = b->cap;
-
-		b->names = grow(b->names, b->ngroups, &b->cap, sizeof(char *));
-		b->lens = grow(b->lens, b->ngroups, &cap, sizeof(int));
-	}
-	b->names[b->ngroups] = pnstrdup(g, len);
-	b->lens[b->ngroups] = len;
-	b->ngroups++;
+	b->names = grow(b->names, b->ngroups, &b->cap, sizeof(char *));
+	b->names[b->ngroups++] = pnstrdup(g, len);
 }
 
 static void
@@ -707,60 +839,69 @@ user_perm_row(HeapTuple tup, TupleDesc desc, void *arg)
 				 ip_action_bit_of_stored(action, alen));
 }
 
+/*
+ * lookup_user: the entry of a user, one piece of memory: the entry, its
+ * group pointers, its direct grants, its name.
+ */
 static UserEntry *
 lookup_user(const char *name, int len)
 {
-	static UserEntry unknown = {{"", 0}, true, false, false, false, 0, NULL, {0, NULL}};
-	UserEntry  *u;
+	static UserEntry unknown = {{0, 0, 0}, false, false, false, 0, 0};
+	UserEntry	u;
+	UserEntry  *e;
 	UserBuild	b;
+	GroupEntry **groups;
+	uint32	   *perms;
+	uint32		hash;
 	MemoryContext old;
 	Datum		key;
+	Size		groups_size;
 
 	if (len < 1 || len > MAX_NAME_BYTES)
 		return &unknown;		/* cannot be a user: not cached */
 
-	u = cache_enter(users_htab, name, len);
-	if (u->ready)
-		return u;
+	hash = name_hash(name, len);
+	e = table_find(&users_table, hash, name, len);
+	if (e)
+		return e;
 
-	u->found = u->is_active = u->is_superuser = false;
-	u->ngroups = 0;
-	u->groups = NULL;
-	u->perms.n = 0;
-	u->perms.items = NULL;
+	memset(&u, 0, sizeof(u));
 	memset(&b, 0, sizeof(b));
-
 	old = MemoryContextSwitchTo(IpBuildContext);
 	key = PointerGetDatum(cstring_to_text_with_len(name, len));
-	scan_table(IPT_USERS, key, user_row, u);
+	scan_table(IPT_USERS, key, user_row, &u);
 	/* Inactive users and superusers need nothing more. */
-	if (u->found && u->is_active && !u->is_superuser)
+	if (u.found && u.is_active && !u.is_superuser)
 	{
 		scan_table(IPT_MEMBERSHIPS, key, membership_row, &b);
 		scan_table(IPT_USER_PERMS, key, user_perm_row, &b);
 	}
+	groups = palloc((b.ngroups + 1) * sizeof(GroupEntry *));
+	perms = palloc((b.perms.n + 1) * sizeof(uint32));
 	MemoryContextSwitchTo(old);
 
-	if (b.ngroups > 0)
-	{
-		u->groups = MemoryContextAlloc(IpCacheContext, b.ngroups * sizeof(GroupEntry *));
-		for (int i = 0; i < b.ngroups; i++)
-			u->groups[i] = lookup_group(b.names[i], b.lens[i]);
-		u->ngroups = b.ngroups;
-	}
-	u->perms = permset_from(&b.perms);
-	u->ready = true;
-	return u;
+	for (int i = 0; i < b.ngroups; i++)
+		groups[i] = lookup_group(b.names[i], strlen(b.names[i]));
+	u.ngroups = b.ngroups;
+	u.nperms = packed_from(&b.perms, perms);
+
+	groups_size = u.ngroups * sizeof(GroupEntry *);
+	e = entry_place(&u.head, sizeof(u), name, len, hash,
+					groups_size + u.nperms * sizeof(uint32), PG_CACHE_LINE_SIZE);
+	memcpy(user_groups(e), groups, groups_size);
+	memcpy(user_perms(e), perms, u.nperms * sizeof(uint32));
+	table_add(&users_table, &e->head);
+	return e;
 }
 
 /* ---- the checks -------------------------------------------------------- */
 
-/* Is the memoized entry with this key (if any, and not flushed since) name's? */
+/* Is the memoized entry (if any, and not flushed since) the one of name? */
 static inline bool
-memo_hit(const NameKey *key, const char *name, int len)
+memo_hit(const EntryHead *head, const char *name, int len)
 {
-	return key && memo_resets == cache_resets && key->len == len &&
-		memcmp(key->str, name, len) == 0;
+	return head && memo_resets == cache_resets && head->len == len &&
+		memcmp(ENTRY_NAME(head), name, len) == 0;
 }
 
 /*
@@ -780,7 +921,7 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 		cache_begin();
 		generation = cache_generation;
 
-		m = memo_hit(memo_model ? &memo_model->key : NULL, model, modellen) ?
+		m = memo_hit(memo_model ? &memo_model->head : NULL, model, modellen) ?
 			memo_model : lookup_model(model, modellen);
 
 		if (!m->registered)
@@ -789,7 +930,7 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 					 errmsg("model \"%s\" is not registered", pnstrdup(model, modellen)),
 					 errhint("Register it with inventree_perms.register_model().")));
 
-		u = memo_hit(memo_user ? &memo_user->key : NULL, user, userlen) ?
+		u = memo_hit(memo_user ? &memo_user->head : NULL, user, userlen) ?
 			memo_user : lookup_user(user, userlen);
 
 		if (!u->found || !u->is_active)
@@ -798,17 +939,22 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 			bits = IP_ALL;
 		else
 		{
-			bits = permset_bits(&u->perms, m->idx);
+			GroupEntry **groups = user_groups(u);
+
+			/* the groups first: they are on the entry's first cache line */
+			bits = 0;
 			for (int i = 0; i < u->ngroups && !(bits & action); i++)
-				bits |= permset_bits(&u->groups[i]->perms, m->idx);
+				bits |= nibble_get(&groups[i]->perms, m->idx);
+			if (!(bits & action))
+				bits |= packed_bits(user_perms(u), u->nperms, m->idx);
 		}
 
 		cache_end();
 		if (generation == cache_generation && cache_valid)
 		{
-			if (m->key.len > 0)
+			if (m->head.len > 0)
 				memo_model = m;
-			if (u->key.len > 0)
+			if (u->head.len > 0)
 				memo_user = u;
 			memo_resets = cache_resets;
 			return (bits & action) != 0;
@@ -848,9 +994,11 @@ ip_role_perm(const char *user, int userlen, const char *role, int rolelen, int a
 			bits = IP_ALL;
 		else
 		{
+			GroupEntry **groups = user_groups(u);
+
 			bits = 0;
 			for (int i = 0; i < u->ngroups; i++)
-				bits |= permset_bits(&u->groups[i]->roles, r->idx);
+				bits |= nibble_get(&groups[i]->roles, r->idx);
 		}
 
 		cache_end();

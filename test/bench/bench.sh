@@ -17,7 +17,8 @@
 # Own server: a throwaway cluster on BENCH_PORT (default 5461) in a temp dir,
 # removed on exit.  With PGHOST/PGPORT set, the benchmark uses database
 # BENCH_DB (default inventree_perms_bench), which it drops and creates.
-# Environment: BENCH_REPS (best of, default 5).
+# Environment: BENCH_REPS (best of, default 5); BENCH_ONLY=scale runs only
+# the scale rows (1k and 100k users) and the cache memory, about 1 minute.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -74,7 +75,9 @@ psql -X -q -d "$BENCH_DB" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION inventree_perm
 echo "inventree_perms benchmark -- $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(psql -X -At -d postgres -c 'SHOW server_version')"
 start=$(date +%s)
-psql -X -d "$BENCH_DB" -v ON_ERROR_STOP=1 -v reps="$REPS" -f test/bench/bench.sql
+FULL=true
+if [ "${BENCH_ONLY:-}" = scale ]; then FULL=false; fi
+psql -X -d "$BENCH_DB" -v ON_ERROR_STOP=1 -v reps="$REPS" -v full="$FULL" -f test/bench/bench.sql
 echo "total $(( $(date +%s) - start )) s"
 if [ -z "$TMP" ]; then
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
