@@ -14,9 +14,10 @@ OBJS = \
 	src/gate.o
 
 # The install script of the current version is assembled from sql/src/*.sql
-# (numbered parts, one concern each).  Upgrade scripts are kept as written.
+# (numbered parts, one concern each).  The install scripts of released
+# versions and the upgrade scripts are kept as written (released: frozen).
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--*--*.sql))
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 TESTS = $(sort $(filter-out sql/$(EXTENSION)--%.sql,$(wildcard sql/*.sql)))
 REGRESS = $(patsubst sql/%.sql,%,$(TESTS))

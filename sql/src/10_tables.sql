@@ -137,3 +137,12 @@ CREATE TABLE inventree_perms.django_links (
 COMMENT ON TABLE inventree_perms.django_links IS
 	'Django schemas kept in step by link_django()';
 
+
+CREATE TABLE inventree_perms.catalogue_removals (
+	kind		text COLLATE "C" NOT NULL CHECK (kind IN ('model', 'role', 'role_model')),
+	name		text COLLATE "C" NOT NULL,
+	model		text COLLATE "C" NOT NULL DEFAULT '',
+	PRIMARY KEY (kind, name, model)
+);
+COMMENT ON TABLE inventree_perms.catalogue_removals IS
+	'Catalogue rows (shipped, loaded by CREATE EXTENSION) removed here; restoring a dump removes them again';

@@ -70,6 +70,133 @@ CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.roles
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_models
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
 
+-- A catalogue row removed here (unregister_model, drop_role,
+-- remove_model_from_role, or a superuser's DELETE) leaves a mark in
+-- catalogue_removals, dumped with the data; a row added again under the same
+-- key takes the mark away.  pg_restore runs CREATE EXTENSION, which loads the
+-- whole catalogue, then copies the marks back: each restored mark removes its
+-- row again, so a restore keeps what was removed removed.
+CREATE FUNCTION inventree_perms._mark_removal()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	k text;
+	n text;
+	m text := '';
+BEGIN
+	IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'models' THEN
+		k := 'model';
+	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'roles' THEN
+		k := 'role';
+	ELSE
+		k := 'role_model';
+	END IF;
+	IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+		IF NOT OLD.shipped THEN
+			RETURN NULL;
+		END IF;
+		IF k OPERATOR(pg_catalog.=) 'role_model' THEN
+			n := OLD.role;
+			m := OLD.model;
+		ELSIF k OPERATOR(pg_catalog.=) 'model' THEN
+			IF OLD.builtin THEN
+				RETURN NULL;	-- the built-ins always exist: a restore brings them back
+			END IF;
+			n := OLD.name;
+		ELSE
+			n := OLD.name;
+		END IF;
+		INSERT INTO inventree_perms.catalogue_removals (kind, name, model) VALUES (k, n, m);
+	ELSE
+		IF k OPERATOR(pg_catalog.=) 'role_model' THEN
+			n := NEW.role;
+			m := NEW.model;
+		ELSE
+			n := NEW.name;
+		END IF;
+		DELETE FROM inventree_perms.catalogue_removals r
+		 WHERE r.kind OPERATOR(pg_catalog.=) k AND r.name OPERATOR(pg_catalog.=) n
+		   AND r.model OPERATOR(pg_catalog.=) m;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._mark_removal() IS
+	'Internal trigger: records the removal of a catalogue row, forgets it when the row is back';
+CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.models
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.roles
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_models
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+
+-- A mark that is already there is not added twice (removing a model also
+-- removes its role pairs, whose marks a restore then brings as well); a new
+-- mark removes the catalogue row it names, if that is still there.
+CREATE FUNCTION inventree_perms._apply_removal()
+RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_WHEN OPERATOR(pg_catalog.=) 'BEFORE' THEN
+		PERFORM FROM inventree_perms.catalogue_removals r
+		 WHERE r.kind OPERATOR(pg_catalog.=) NEW.kind AND r.name OPERATOR(pg_catalog.=) NEW.name
+		   AND r.model OPERATOR(pg_catalog.=) NEW.model;
+		IF FOUND THEN
+			RETURN NULL;
+		END IF;
+		RETURN NEW;
+	END IF;
+	IF NEW.kind OPERATOR(pg_catalog.=) 'model' THEN
+		DELETE FROM inventree_perms.models m
+		 WHERE m.name OPERATOR(pg_catalog.=) NEW.name AND m.shipped AND NOT m.builtin;
+	ELSIF NEW.kind OPERATOR(pg_catalog.=) 'role' THEN
+		DELETE FROM inventree_perms.roles r
+		 WHERE r.name OPERATOR(pg_catalog.=) NEW.name AND r.shipped;
+	ELSE
+		DELETE FROM inventree_perms.role_models rm
+		 WHERE rm.role OPERATOR(pg_catalog.=) NEW.name AND rm.model OPERATOR(pg_catalog.=) NEW.model
+		   AND rm.shipped;
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._apply_removal() IS
+	'Internal trigger: a restored removal mark removes the catalogue row CREATE EXTENSION loaded';
+CREATE TRIGGER inventree_perms_skip_known BEFORE INSERT ON inventree_perms.catalogue_removals
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._apply_removal();
+CREATE TRIGGER inventree_perms_apply AFTER INSERT ON inventree_perms.catalogue_removals
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._apply_removal();
+
+-- A dropped table is no longer bound to its model, nor protected: the model
+-- keeps its grants, and protect() may bind it to a new table of that name.
+CREATE FUNCTION inventree_perms._forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM inventree_perms.protected p
+	 USING pg_catalog.pg_event_trigger_dropped_objects() d
+	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+	   AND d.objsubid OPERATOR(pg_catalog.=) 0
+	   AND p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+	UPDATE inventree_perms.models m SET relation = NULL
+	  FROM pg_catalog.pg_event_trigger_dropped_objects() d
+	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+	   AND d.objsubid OPERATOR(pg_catalog.=) 0
+	   AND m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._forget_dropped_tables() IS
+	'Internal event trigger: unbinds models from dropped tables';
+CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
+	EXECUTE FUNCTION inventree_perms._forget_dropped_tables();
+
 -- The audit log is append-only, for everybody.
 CREATE FUNCTION inventree_perms._audit_append_only()
 RETURNS trigger
@@ -127,3 +254,4 @@ SELECT pg_catalog.pg_extension_config_dump('inventree_perms.protected', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.django_links', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.catalogue_removals', '');

@@ -3,7 +3,9 @@
 #
 # A database with users, groups, memberships, models (one of them a shipped
 # catalogue model bound to a table), grants, role flags, a custom role, a
-# delegate, audit rows and two protected tables goes through pg_dump plain
+# delegate, audit rows, two protected tables and catalogue rows removed
+# (CREATE EXTENSION in the restore loads them again; they must stay removed)
+# goes through pg_dump plain
 # (restored with psql) and custom format (restored with pg_restore) into fresh
 # databases.  Afterwards, in each: every table row, every user's
 # user_permissions(), the has_model_perm / has_role_perm answers for every
@@ -22,6 +24,12 @@ diag "cluster on 127.0.0.1:$PORT in $T"
 q "$PORT" postgres "CREATE DATABASE src" || bail "createdb"
 q "$PORT" src "CREATE EXTENSION inventree_perms" || bail "CREATE EXTENSION"
 fill_perms "$PORT" src >/dev/null || bail "filling the source database failed"
+# a protected table dropped: its model stays, unbound (no dangling OID to dump)
+q "$PORT" src "CREATE TABLE public.gone (id int); SELECT inventree_perms.protect('public.gone', 'gone_model');
+	SELECT inventree_perms.grant_user_perm('alice', 'gone_model', 'view'); DROP TABLE public.gone" >/dev/null ||
+	bail "dropping a protected table failed"
+is "$(q "$PORT" src "SELECT coalesce(relation::text, 'unbound') FROM inventree_perms.models WHERE name = 'gone_model'")" unbound \
+	"source: the model of a dropped table is unbound"
 snapshot "$PORT" src "$T/src.snap"
 ok $? "snapshot of the source (every query ran)"
 
@@ -30,6 +38,12 @@ is "$(q "$PORT" src "SELECT count(*) > 0 FROM inventree_perms.audit_log")" t "so
 is "$(q "$PORT" src "SELECT relation::text FROM inventree_perms.models WHERE name = 'stock_stockitem' AND shipped")" \
 	stock_items "source: shipped catalogue model stock_stockitem is bound to stock_items"
 is "$(q "$PORT" src "SELECT count(*) FROM inventree_perms.group_roles")" 9 "source: role flags exist"
+is "$(q "$PORT" src "SELECT (SELECT count(*) FROM inventree_perms.models WHERE name = 'report_reportasset')
+	+ (SELECT count(*) FROM inventree_perms.roles WHERE name = 'transfer_order')
+	+ (SELECT count(*) FROM inventree_perms.role_models WHERE role = 'stock' AND model = 'stock_stockitemtracking')")" 0 \
+	"source: a catalogue model, role and role pair are removed"
+is "$(q "$PORT" src "SELECT shipped FROM inventree_perms.models WHERE name = 'report_reportsnippet'")" f \
+	"source: a catalogue model removed and registered again by hand"
 is "$(q "$PORT" src "SELECT string_agg(role::text, ',') FROM inventree_perms.delegates")" ip_app "source: delegate ip_app"
 is "$(q "$PORT" src "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass")" 5 "source: parts has 5 policies"
 ok "$(grep -c ' sees stock_items=25 ' "$T/src.snap" | grep -qv '^0$'; echo $?)" "source: someone sees stock_items through RLS"
@@ -62,7 +76,7 @@ for db in r_plain r_custom; do
 	# each section compared on its own, so a failure says what differs
 	for sec in "table users" "table groups" "table memberships" "table models" "table user_perms" \
 		"table group_perms" "table roles" "table role_models" "table group_roles" "table delegates" \
-		"table protected" "table audit_log" "user_permissions" "has_model_perm" "has_role_perm" \
+		"table protected" "table audit_log" "table catalogue_removals" "user_permissions" "has_model_perm" "has_role_perm" \
 		"protected tables" "rows each user sees"; do
 		awk -v s="== $sec" 'index($0, "== ") == 1 { on = (index($0, s) == 1) } on' "$T/src.snap" >"$T/a"
 		awk -v s="== $sec" 'index($0, "== ") == 1 { on = (index($0, s) == 1) } on' "$T/$db.snap" >"$T/b"

@@ -22,6 +22,7 @@
 # Run as root after `make install`.  Port: 5472 (or the next free up to 5479).
 source "$(dirname "$0")/lib/common.bash"
 source "$(dirname "$0")/lib/perms.bash"
+export LC_ALL=C	# comm and sort agree with the databases' "C" order
 
 EXTDIR="$("$PGBIN/pg_config" --sharedir)/extension"
 CONTROL="$EXTDIR/inventree_perms.control"
@@ -40,6 +41,50 @@ diag "versions: $(echo $VERSIONS); target (default_version): $TARGET"
 
 PORT=$(free_port 5472 5479)
 new_cluster pg "$PORT"
+
+# fingerprint DB: every object of the extension and its definition, as a
+# sorted list of lines (an updated extension must equal a fresh install)
+FINGERPRINT="
+WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms'),
+ns AS (SELECT 'inventree_perms'::regnamespace AS oid),
+rels AS (SELECT c.oid, c.relname, c.relkind FROM pg_class c, ns WHERE c.relnamespace = ns.oid)
+SELECT line FROM (
+	SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) AS line
+	  FROM pg_depend d, ext WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'
+	UNION ALL
+	SELECT 'function ' || p.oid::regprocedure || ' acl=' || coalesce(p.proacl::text, '-')
+		   || ' comment=' || coalesce(obj_description(p.oid, 'pg_proc'), '-') || E'\\n' || pg_get_functiondef(p.oid)
+	  FROM pg_proc p, ns WHERE p.pronamespace = ns.oid
+	UNION ALL
+	SELECT 'relation ' || r.relname || ' kind=' || r.relkind::text || ' acl=' || coalesce(c.relacl::text, '-')
+		   || ' comment=' || coalesce(obj_description(r.oid, 'pg_class'), '-')
+		   || ' rls=' || c.relrowsecurity
+	  FROM rels r JOIN pg_class c ON c.oid = r.oid
+	UNION ALL
+	SELECT 'column ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+		   || ' notnull=' || a.attnotnull || ' collation=' || coalesce(nullif(a.attcollation, 0)::regcollation::text, '-')
+		   || ' default=' || coalesce(pg_get_expr(ad.adbin, ad.adrelid), '-')
+	  FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+	  LEFT JOIN pg_attrdef ad ON ad.adrelid = r.oid AND ad.adnum = a.attnum
+	UNION ALL
+	SELECT 'constraint ' || r.relname || '.' || co.conname || ' ' || pg_get_constraintdef(co.oid)
+	  FROM rels r JOIN pg_constraint co ON co.conrelid = r.oid
+	UNION ALL
+	SELECT 'index ' || pg_get_indexdef(i.indexrelid) FROM rels r JOIN pg_index i ON i.indrelid = r.oid
+	UNION ALL
+	SELECT 'trigger ' || pg_get_triggerdef(t.oid) || ' enabled=' || t.tgenabled::text
+	  FROM rels r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+	UNION ALL
+	SELECT 'view ' || r.relname || ' ' || pg_get_viewdef(r.oid) FROM rels r WHERE r.relkind = 'v'
+	UNION ALL
+	SELECT 'event trigger ' || e.evtname || ' on ' || e.evtevent || ' ' || e.evtfoid::regproc
+		   || ' enabled=' || e.evtenabled::text || ' tags=' || coalesce(e.evttags::text, '-')
+	  FROM pg_event_trigger e JOIN pg_depend d ON d.classid = 'pg_event_trigger'::regclass AND d.objid = e.oid
+	  JOIN ext ON d.refobjid = ext.oid AND d.deptype = 'e'
+	UNION ALL
+	SELECT 'dump ' || c::regclass || ' where=' || coalesce(w, '-')
+	  FROM pg_extension x, unnest(x.extconfig, x.extcondition) AS u(c, w) WHERE x.extname = 'inventree_perms'
+) f ORDER BY line COLLATE \"C\""
 
 is "$(q "$PORT" postgres "SELECT string_agg(version, ' ' ORDER BY version) FROM pg_available_extension_versions WHERE name = 'inventree_perms'")" \
 	"$(echo $VERSIONS | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" \
@@ -70,10 +115,10 @@ for V in $FROM; do
 	snapshot "$PORT" "$db" "$T/$db.before"
 	ok $? "$V: snapshot before the update"
 	q "$PORT" "$db" "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace
-		AND p.proname !~ '^_' ORDER BY 1" >"$T/$db.api.before"
+		AND p.proname !~ '^_' ORDER BY p.oid::regprocedure::text" >"$T/$db.api.before"
 	q "$PORT" "$db" "SELECT pg_describe_object(classid, objid, 0) FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
 		WHERE e.extname = 'inventree_perms' AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass ORDER BY 1" >"$T/$db.members.before"
-	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.before"
+	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.before"
 	MAXID=$(q "$PORT" "$db" "SELECT max(id) FROM inventree_perms.audit_log")
 
 	# a session with a warm cache stays open through the update
@@ -99,13 +144,33 @@ for V in $FROM; do
 	same_file "$T/$db.before" "$T/$db.after" "$V: whole snapshot unchanged"
 
 	q "$PORT" "$db" "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace
-		AND p.proname !~ '^_' ORDER BY 1" >"$T/$db.api.after"
+		AND p.proname !~ '^_' ORDER BY p.oid::regprocedure::text" >"$T/$db.api.after"
 	is "$(comm -23 "$T/$db.api.before" "$T/$db.api.after")" "" "$V: every public function of $V still exists ($(wc -l <"$T/$db.api.before"))"
 	q "$PORT" "$db" "SELECT pg_describe_object(classid, objid, 0) FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
 		WHERE e.extname = 'inventree_perms' AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass ORDER BY 1" >"$T/$db.members.after"
 	is "$(comm -23 "$T/$db.members.before" "$T/$db.members.after")" "" "$V: every table/sequence/view of $V is still an extension member"
-	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.after"
+	q "$PORT" "$db" "SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'inventree_perms' ORDER BY 1" >"$T/$db.dump.after"
 	is "$(comm -23 "$T/$db.dump.before" "$T/$db.dump.after")" "" "$V: every pg_dump registration of $V kept ($(wc -l <"$T/$db.dump.before"))"
+
+	# the updated extension is the one a fresh CREATE EXTENSION makes
+	if [ "$V" != "$TARGET" ]; then
+		q "$PORT" postgres "DROP DATABASE IF EXISTS fresh" >/dev/null 2>&1
+		q "$PORT" postgres "CREATE DATABASE fresh" >/dev/null && q "$PORT" fresh "CREATE EXTENSION inventree_perms" >/dev/null
+		q "$PORT" fresh "$FINGERPRINT" >"$T/fresh.objects"
+		q "$PORT" "$db" "$FINGERPRINT" >"$T/$db.objects"
+		ok "$([ "$(grep -c '^member ' "$T/fresh.objects")" -gt 50 ]; echo $?)" "$V: the fingerprint lists the extension's members ($(grep -c '^member ' "$T/fresh.objects"))"
+		same_file "$T/fresh.objects" "$T/$db.objects" \
+			"$V: after the update every object and definition equals a fresh $TARGET install ($(wc -l <"$T/fresh.objects") lines)"
+	fi
+
+	# the updated database goes through pg_dump / pg_restore unchanged
+	pg_dump -h "$T" -p "$PORT" -U postgres -Fc -f "$T/$db.dump" "$db" 2>"$T/$db.dump.err"
+	ok $? "$V: pg_dump of the updated database"
+	q "$PORT" postgres "CREATE DATABASE ${db}_r TEMPLATE template0" >/dev/null
+	pg_restore -h "$T" -p "$PORT" -U postgres --exit-on-error -d "${db}_r" "$T/$db.dump" >"$T/$db.restore.log" 2>&1
+	ok $? "$V: pg_restore of it" || sed 's/^/#   /' "$T/$db.restore.log" | head -20
+	snapshot "$PORT" "${db}_r" "$T/$db.restored" "$T/$db.before.cols"
+	same_file "$T/$db.after" "$T/$db.restored" "$V: updated, dumped and restored: every row and answer the same"
 
 	# the open session: same backend, same answers, then follows new changes
 	is "$(session_q "w$n" "SELECT pg_backend_pid()")" "$s_pid" "$V: the warm session is the same backend"

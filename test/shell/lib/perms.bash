@@ -5,8 +5,9 @@
 
 # fill_perms PORT DB: roles (cluster-wide, made if missing), two tables (one
 # bound to a shipped catalogue model, one protected), users, groups,
-# memberships, models, grants, role flags, a custom role, a delegate and the
-# audit rows all that leaves.
+# memberships, models, grants, role flags, a custom role, a delegate,
+# catalogue rows removed (one registered again) and the audit rows all that
+# leaves.
 fill_perms() {
 	q "$1" "$2" - <<'SQL'
 DO $$
@@ -81,6 +82,14 @@ SELECT inventree_perms.grant_user_perm('made by ip_admin', 'lounge', 'view');
 RESET ROLE;
 SELECT inventree_perms.drop_user('temp');
 SELECT inventree_perms.unregister_model('scratch');
+
+-- catalogue rows removed (CREATE EXTENSION loads them: a restore must not
+-- bring them back), and one removed then registered again by hand
+SELECT inventree_perms.unregister_model('report_reportasset');
+SELECT inventree_perms.remove_model_from_role('stock', 'stock_stockitemtracking');
+SELECT inventree_perms.drop_role('transfer_order');
+SELECT inventree_perms.unregister_model('report_reportsnippet');
+SELECT inventree_perms.register_model('report_reportsnippet', NULL, 'registered again by hand');
 SQL
 }
 
