@@ -258,20 +258,20 @@ SELECT lives_ok($$SELECT inventree_perms.unprotect('enf_p.measure')$$,
 	'an administrator who has the owner''s privileges (member of the owning role) may unprotect');
 RESET ROLE;
 
--- a protected table that was dropped can be forgotten ----------------------------
+-- a protected table that is dropped is forgotten (event trigger) -----------------
 CREATE TABLE enf_p.doomed (id int);
 SELECT inventree_perms.protect('enf_p.doomed');
 SELECT oid AS doomed_oid FROM pg_class WHERE oid = 'enf_p.doomed'::regclass \gset
 DROP TABLE enf_p.doomed;
-SELECT throws_ok($$SELECT inventree_perms.unregister_model('doomed')$$, '2BP01', NULL,
-	'(the dropped table is still recorded as protected)');
+SELECT is((SELECT count(*)::int FROM inventree_perms.protected WHERE relation = :doomed_oid), 0,
+	'a dropped protected table is no longer recorded as protected');
 SET ROLE enf_nobody;
 SELECT throws_ok(format('SELECT inventree_perms.unprotect(%s)', :doomed_oid), '42501', NULL,
-	'forgetting a dropped protected table is for administrators');
+	'unprotect() of a dropped table is still for administrators only');
 RESET ROLE;
-SELECT lives_ok(format('SELECT inventree_perms.unprotect(%s)', :doomed_oid),
-	'unprotect(oid) of the dropped table forgets it');
-SELECT lives_ok($$SELECT inventree_perms.unregister_model('doomed')$$, '... and its model can then be unregistered');
+SELECT throws_ok(format('SELECT inventree_perms.unprotect(%s)', :doomed_oid), '42P01', NULL,
+	'unprotect(oid) of the dropped table: no such relation (42P01), nothing left to undo');
+SELECT lives_ok($$SELECT inventree_perms.unregister_model('doomed')$$, '... and its model can be unregistered');
 
 SELECT * FROM finish();
 ROLLBACK;
