@@ -190,24 +190,29 @@ static UserEntry *memo_user = NULL;
 static ModelEntry *memo_model = NULL;
 
 /*
- * arena_alloc: memory that lives until the cache is emptied.
+ * arena_alloc: memory that lives until the cache is emptied, aligned to
+ * align (a power of 2, at most a cache line).  Blocks start and end on a
+ * cache line, so an aligned position is never past the end of its block.
  */
 static void *
 arena_alloc(Size size, Size align)
 {
 	char	   *p;
 
+	Assert(align > 0 && align <= PG_CACHE_LINE_SIZE && (align & (align - 1)) == 0);
 	size = MAXALIGN(size);
 	if (size > ARENA_BLOCK_SIZE / 8)
 		return (void *) TYPEALIGN(align, MemoryContextAlloc(IpCacheContext, size + align));
-	if (arena_next == NULL ||
-		(Size) (arena_end - (char *) TYPEALIGN(align, arena_next)) < size)
+	p = arena_next ? (char *) TYPEALIGN(align, arena_next) : NULL;
+	if (p == NULL || p > arena_end || (Size) (arena_end - p) < size)
 	{
-		arena_next = MemoryContextAlloc(IpCacheContext, ARENA_BLOCK_SIZE);
-		arena_end = arena_next + ARENA_BLOCK_SIZE;
+		p = (char *) TYPEALIGN(PG_CACHE_LINE_SIZE,
+							   MemoryContextAlloc(IpCacheContext,
+												  ARENA_BLOCK_SIZE + PG_CACHE_LINE_SIZE));
+		arena_end = p + ARENA_BLOCK_SIZE;
 	}
-	p = (char *) TYPEALIGN(align, arena_next);
 	arena_next = p + size;
+	Assert(arena_next <= arena_end);
 	return p;
 }
 
