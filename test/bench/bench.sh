@@ -72,12 +72,26 @@ psql -X -q -d postgres -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning"
 	-c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB" >/dev/null
 psql -X -q -d "$BENCH_DB" -v ON_ERROR_STOP=1 -c "CREATE EXTENSION inventree_perms" >/dev/null
 
+# what a random memory access costs here: the floor of a check for a user
+# whose cache entry is not in the CPU's caches (see the scale rows)
+MEMLAT=""
+if command -v gcc >/dev/null; then
+	ML=$(mktemp /tmp/inventree_perms_memlat.XXXXXX)
+	if gcc -O2 -o "$ML" test/bench/memlat.c 2>/dev/null; then
+		MEMLAT=$("$ML" 1 4 16 64 | awk '{ printf "%s%s MB: %s ns", (NR > 1 ? ", " : ""), $1, $2 }')
+	fi
+	rm -f "$ML"
+fi
+
 echo "inventree_perms benchmark -- $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(psql -X -At -d postgres -c 'SHOW server_version')"
 start=$(date +%s)
 FULL=true
 if [ "${BENCH_ONLY:-}" = scale ]; then FULL=false; fi
 psql -X -d "$BENCH_DB" -v ON_ERROR_STOP=1 -v reps="$REPS" -v full="$FULL" -f test/bench/bench.sql
+if [ -n "$MEMLAT" ]; then
+	echo "one dependent random memory load (test/bench/memlat.c), by working set: $MEMLAT"
+fi
 echo "total $(( $(date +%s) - start )) s"
 if [ -z "$TMP" ]; then
 	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
