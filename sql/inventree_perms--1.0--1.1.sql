@@ -5,7 +5,8 @@
 --    survives pg_dump / pg_restore (before, CREATE EXTENSION during the
 --    restore brought it back);
 --  * an event trigger unbinds a model from its table when the table is
---    dropped (before, models.relation and protected kept the dropped OID).
+--    dropped (before, models.relation and protected kept the dropped OID);
+--  * _cache_stats() reports resets (how many times the cache was filled).
 -- Data of 1.0 is kept; removals made under 1.0 are recorded from the 1.0
 -- catalogue (listed below), and bindings to tables already dropped are
 -- cleared.
@@ -148,6 +149,16 @@ COMMENT ON FUNCTION inventree_perms._forget_dropped_tables() IS
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
 	EXECUTE FUNCTION inventree_perms._forget_dropped_tables();
 
+-- _cache_stats() also says how many times the cache was (re)filled.
+DROP FUNCTION inventree_perms._cache_stats();
+CREATE FUNCTION inventree_perms._cache_stats(OUT entries bigint, OUT bytes bigint, OUT cache_size bigint,
+	OUT resets bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'ip_cache_stats'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms._cache_stats() IS
+	'Internal: entries and bytes of this session''s permission cache, its bound, and how many times it was (re)filled';
+REVOKE ALL ON FUNCTION inventree_perms._cache_stats() FROM PUBLIC;
 REVOKE ALL ON inventree_perms.catalogue_removals FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms._mark_removal() FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms._apply_removal() FROM PUBLIC;

@@ -68,6 +68,7 @@ int			ip_cache_size = 200000;
 #define ANUM_USERS_NAME 1
 #define ANUM_USERS_IS_SUPERUSER 2
 #define ANUM_USERS_IS_ACTIVE 3
+#define ANUM_MODELS_NAME 1
 #define ANUM_MODELS_IS_OPEN 4
 #define ANUM_MEMBERSHIPS_GROUPNAME 2
 #define ANUM_PERMS_MODEL 2		/* user_perms and group_perms */
@@ -178,6 +179,7 @@ static uint64 cache_generation = 0;
 static uint64 cache_resets = 0;
 static long cache_entries = 0;
 static int32 next_model_idx;
+static bool models_loaded;		/* every registered model is in models_table */
 static int32 next_role_idx;
 static bool flush_at_next_statement = false;
 static Snapshot check_snapshot = NULL;
@@ -384,6 +386,7 @@ cache_reset(void)
 	table_init(&users_table, 2048);
 	cache_entries = 0;
 	next_model_idx = 0;
+	models_loaded = false;
 	next_role_idx = 0;
 	cache_resets++;
 	memo_user = NULL;
@@ -464,7 +467,8 @@ typedef void (*TupleFn) (HeapTuple tup, TupleDesc desc, void *arg);
 
 /*
  * scan_table: call fn on every row of table t whose first key column equals
- * key (a text datum), through the table's primary key.
+ * key (a text datum), through the table's primary key; on every row of the
+ * table when key is 0.
  */
 static void
 scan_table(IpTable t, Datum key, TupleFn fn, void *arg)
@@ -476,8 +480,13 @@ scan_table(IpTable t, Datum key, TupleFn fn, void *arg)
 	Snapshot	snap = scan_snapshot();
 
 	rel = table_open(ip_catalog.table[t], AccessShareLock);
-	ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_TEXTEQ, key);
-	scan = systable_beginscan(rel, ip_catalog.pkey[t], true, snap, 1, &skey);
+	if (key == (Datum) 0)
+		scan = systable_beginscan(rel, InvalidOid, false, snap, 0, NULL);
+	else
+	{
+		ScanKeyInit(&skey, 1, BTEqualStrategyNumber, F_TEXTEQ, key);
+		scan = systable_beginscan(rel, ip_catalog.pkey[t], true, snap, 1, &skey);
+	}
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 		fn(tup, RelationGetDescr(rel), arg);
 	systable_endscan(scan);
@@ -622,25 +631,39 @@ packed_bits(const uint32 *items, int n, int32 idx)
 
 /* ---- models ------------------------------------------------------------ */
 
-static void
-model_row(HeapTuple tup, TupleDesc desc, void *arg)
-{
-	ModelEntry *m = (ModelEntry *) arg;
-
-	m->registered = true;
-	m->is_open = bool_attr(tup, desc, ANUM_MODELS_IS_OPEN);
-}
-
 static bool
 model_name_possible(const char *name, int len)
 {
 	return len >= 1 && len <= MAX_MODEL_NAME_BYTES && name[0] >= 'a' && name[0] <= 'z';
 }
 
+/* A row of models: its entry, numbered (if not there yet). */
+static void
+model_row(HeapTuple tup, TupleDesc desc, pg_attribute_unused() void *arg)
+{
+	int			len;
+	char	   *name = text_attr(tup, desc, ANUM_MODELS_NAME, &len);
+	uint32		hash = name_hash(name, len);
+	ModelEntry	b;
+	ModelEntry *m;
+
+	if (!model_name_possible(name, len) || table_find(&models_table, hash, name, len))
+		return;
+	memset(&b, 0, sizeof(b));
+	b.registered = true;
+	b.is_open = bool_attr(tup, desc, ANUM_MODELS_IS_OPEN);
+	b.idx = next_model_idx++;
+	m = entry_place(&b.head, sizeof(b), name, len, hash, 0, MAXIMUM_ALIGNOF);
+	table_add(&models_table, &m->head);
+}
+
 /*
- * lookup_model: the entry of a model.  Only registered models get a number
- * (grants and role lists can name nothing else), so the groups' maps are
- * never longer than the number of registered models.
+ * lookup_model: the entry of a model.  The first lookup that misses after
+ * the cache was emptied reads the whole models table in one scan (groups and
+ * roles name many models: one index scan each was most of the cost of a
+ * cold check); after that a name not in the table is not registered, and
+ * is remembered as such.  Only registered models get a number (grants and
+ * role lists can name nothing else).
  */
 static ModelEntry *
 lookup_model(const char *name, int len)
@@ -649,7 +672,6 @@ lookup_model(const char *name, int len)
 	ModelEntry	b;
 	ModelEntry *m;
 	uint32		hash;
-	MemoryContext old;
 
 	if (!model_name_possible(name, len))
 		return &unregistered;	/* malformed: never registered, not cached */
@@ -658,13 +680,20 @@ lookup_model(const char *name, int len)
 	m = table_find(&models_table, hash, name, len);
 	if (m)
 		return m;
+	if (!models_loaded)
+	{
+		MemoryContext old = MemoryContextSwitchTo(IpBuildContext);
+
+		scan_table(IPT_MODELS, (Datum) 0, model_row, NULL);
+		MemoryContextSwitchTo(old);
+		models_loaded = true;
+		m = table_find(&models_table, hash, name, len);
+		if (m)
+			return m;
+	}
 
 	memset(&b, 0, sizeof(b));
-	old = MemoryContextSwitchTo(IpBuildContext);
-	scan_table(IPT_MODELS, PointerGetDatum(cstring_to_text_with_len(name, len)),
-			   model_row, &b);
-	MemoryContextSwitchTo(old);
-	b.idx = b.registered ? next_model_idx++ : -1;
+	b.idx = -1;					/* not registered */
 	m = entry_place(&b.head, sizeof(b), name, len, hash, 0, MAXIMUM_ALIGNOF);
 	table_add(&models_table, &m->head);
 	return m;
@@ -1086,19 +1115,24 @@ ip_invalidate(PG_FUNCTION_ARGS)
 }
 
 /*
- * _cache_stats(): entries and bytes of this backend's cache (benchmarks).
+ * _cache_stats(): entries and bytes of this backend's cache, its bound, and
+ * how many times it was emptied and refilled (benchmarks, tests).  Fills as
+ * many columns as the SQL declaration has (1.0 declared three).
  */
 Datum
 ip_cache_stats(PG_FUNCTION_ARGS)
 {
 	TupleDesc	desc;
-	Datum		values[3];
-	bool		nulls[3] = {false, false, false};
+	Datum		values[4];
+	bool		nulls[4] = {false, false, false, false};
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
+	if (desc->natts > 4)
+		elog(ERROR, "_cache_stats() returns at most 4 columns");
 	values[0] = Int64GetDatum(cache_valid ? cache_entries : 0);
 	values[1] = Int64GetDatum(IpCacheContext ? MemoryContextMemAllocated(IpCacheContext, true) : 0);
 	values[2] = Int64GetDatum(ip_cache_size);
+	values[3] = Int64GetDatum((int64) cache_resets);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
 }

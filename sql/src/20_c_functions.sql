@@ -92,10 +92,11 @@ COMMENT ON FUNCTION inventree_perms._actions(text, boolean) IS
 	'Internal: the canonical actions an action word stands for; 22023 if unknown';
 
 -- Internal: what this session's permission cache holds (benchmarks, tests).
-CREATE FUNCTION inventree_perms._cache_stats(OUT entries bigint, OUT bytes bigint, OUT cache_size bigint)
+CREATE FUNCTION inventree_perms._cache_stats(OUT entries bigint, OUT bytes bigint, OUT cache_size bigint,
+	OUT resets bigint)
 RETURNS record
 AS 'MODULE_PATHNAME', 'ip_cache_stats'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms._cache_stats() IS
-	'Internal: entries and bytes of this session''s permission cache, and its bound';
+	'Internal: entries and bytes of this session''s permission cache, its bound, and how many times it was (re)filled';
 
