@@ -65,7 +65,6 @@ PG_FUNCTION_INFO_V1(ip_cache_stats);
 int			ip_cache_size = 200000;
 
 /* Column numbers of the tables (sql/src/10_tables.sql; new columns go last). */
-#define ANUM_USERS_NAME 1
 #define ANUM_USERS_IS_SUPERUSER 2
 #define ANUM_USERS_IS_ACTIVE 3
 #define ANUM_MODELS_NAME 1
@@ -132,16 +131,14 @@ typedef struct NibbleMap
 typedef struct ModelEntry
 {
 	EntryHead	head;
-	int32		idx;			/* model number; -1 if not registered */
-	bool		registered;
+	int32		idx;			/* model number; -1: not registered */
 	bool		is_open;
 } ModelEntry;
 
 typedef struct RoleEntry
 {
 	EntryHead	head;
-	int32		idx;
-	bool		exists;
+	int32		idx;			/* role number; -1: no such role */
 	int32		nmodels;
 	int32	   *models;			/* model numbers */
 } RoleEntry;
@@ -650,7 +647,6 @@ model_row(HeapTuple tup, TupleDesc desc, pg_attribute_unused() void *arg)
 	if (!model_name_possible(name, len) || table_find(&models_table, hash, name, len))
 		return;
 	memset(&b, 0, sizeof(b));
-	b.registered = true;
 	b.is_open = bool_attr(tup, desc, ANUM_MODELS_IS_OPEN);
 	b.idx = next_model_idx++;
 	m = entry_place(&b.head, sizeof(b), name, len, hash, 0, MAXIMUM_ALIGNOF);
@@ -668,7 +664,7 @@ model_row(HeapTuple tup, TupleDesc desc, pg_attribute_unused() void *arg)
 static ModelEntry *
 lookup_model(const char *name, int len)
 {
-	static ModelEntry unregistered = {{0, 0, 0}, -1, false, false};
+	static ModelEntry unregistered = {{0, 0, 0}, -1, false};
 	ModelEntry	b;
 	ModelEntry *m;
 	uint32		hash;
@@ -704,7 +700,7 @@ lookup_model(const char *name, int len)
 static void
 role_row(pg_attribute_unused() HeapTuple tup, pg_attribute_unused() TupleDesc desc, void *arg)
 {
-	((RoleEntry *) arg)->exists = true;
+	*(bool *) arg = true;
 }
 
 typedef struct RoleModelsArg
@@ -731,13 +727,14 @@ role_model_row(HeapTuple tup, TupleDesc desc, void *arg)
 static RoleEntry *
 lookup_role(const char *name, int len)
 {
-	static RoleEntry nonexistent = {{0, 0, 0}, -1, false, 0, NULL};
+	static RoleEntry nonexistent = {{0, 0, 0}, -1, 0, NULL};
 	RoleEntry	b;
 	RoleEntry  *r;
 	uint32		hash;
 	MemoryContext old;
 	RoleModelsArg a = {0, 0, NULL};
 	Datum		key;
+	bool		exists = false;
 
 	if (!model_name_possible(name, len))
 		return &nonexistent;
@@ -750,11 +747,11 @@ lookup_role(const char *name, int len)
 	memset(&b, 0, sizeof(b));
 	old = MemoryContextSwitchTo(IpBuildContext);
 	key = PointerGetDatum(cstring_to_text_with_len(name, len));
-	scan_table(IPT_ROLES, key, role_row, &b);
-	if (b.exists)
+	scan_table(IPT_ROLES, key, role_row, &exists);
+	if (exists)
 		scan_table(IPT_ROLE_MODELS, key, role_model_row, &a);
 	MemoryContextSwitchTo(old);
-	b.idx = b.exists ? next_role_idx++ : -1;
+	b.idx = exists ? next_role_idx++ : -1;
 	b.nmodels = a.n;
 	r = entry_place(&b.head, sizeof(b), name, len, hash, a.n * sizeof(int32), MAXIMUM_ALIGNOF);
 	r->models = (int32 *) entry_extra(&r->head);
@@ -958,7 +955,7 @@ ip_model_perm(const char *user, int userlen, const char *model, int modellen, in
 		m = memo_hit(memo_model ? &memo_model->head : NULL, model, modellen) ?
 			memo_model : lookup_model(model, modellen);
 
-		if (!m->registered)
+		if (m->idx < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("model \"%s\" is not registered", pnstrdup(model, modellen)),
@@ -1015,7 +1012,7 @@ ip_role_perm(const char *user, int userlen, const char *role, int rolelen, int a
 		generation = cache_generation;
 
 		r = lookup_role(role, rolelen);
-		if (!r->exists)
+		if (r->idx < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("role \"%s\" does not exist", pnstrdup(role, rolelen)),

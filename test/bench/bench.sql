@@ -79,6 +79,14 @@ LANGUAGE sql STABLE AS $$
 						WHERE ms.username = u AND rm.model = m AND gr.action = a)))
 $$;
 
+-- call(i): the check of calls_group for user i: a (model, action) that the
+-- user's first group holds.
+CREATE FUNCTION bench.call(i int, OUT u text, OUT m text, OUT a text)
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT 'user' || i, 'model' || (((i * 7) % 200) * 13 % 500),
+		   (ARRAY['view', 'add', 'change', 'delete'])[((i * 7) % 200) % 4 + 1]
+$$;
+
 -- load(nusers, user_grants_per_user): the deterministic data set, by direct
 -- INSERTs.  200 groups, 3 per user; 500 models; 250 grants per group
 -- (50,000); nusers * ugrants user grants; 100 superusers admin0..admin99.
@@ -113,21 +121,15 @@ BEGIN
 	DROP TABLE IF EXISTS bench.calls_group, bench.calls_none, bench.calls_fixed, bench.calls_hot,
 		bench.calls_shuffled;
 	CREATE TABLE bench.calls_group AS
-		SELECT 'user' || i AS u, 'model' || (((i * 7) % 200) * 13 % 500) AS m,
-			   (ARRAY['view', 'add', 'change', 'delete'])[((i * 7) % 200) % 4 + 1] AS a
-		  FROM (SELECT r % nusers AS i FROM generate_series(0, 999999) r) s;
+		SELECT c.* FROM generate_series(0, 999999) r, bench.call(r % nusers) c;
 	-- the same, over the first 1,000 users only (the same working set
 	-- whatever the number of users in the tables)
 	CREATE TABLE bench.calls_hot AS
-		SELECT 'user' || i AS u, 'model' || (((i * 7) % 200) * 13 % 500) AS m,
-			   (ARRAY['view', 'add', 'change', 'delete'])[((i * 7) % 200) % 4 + 1] AS a
-		  FROM (SELECT r % 1000 AS i FROM generate_series(0, 999999) r) s;
+		SELECT c.* FROM generate_series(0, 999999) r, bench.call(r % 1000) c;
 	-- the rows of calls_group in a fixed pseudo-random order: every user in
 	-- turn, but never the neighbour of the previous one in the cache
 	CREATE TABLE bench.calls_shuffled AS
-		SELECT 'user' || i AS u, 'model' || (((i * 7) % 200) * 13 % 500) AS m,
-			   (ARRAY['view', 'add', 'change', 'delete'])[((i * 7) % 200) % 4 + 1] AS a
-		  FROM (SELECT r % nusers AS i, r FROM generate_series(0, 999999) r) s
+		SELECT c.* FROM generate_series(0, 999999) r, bench.call(r % nusers) c
 		 ORDER BY hashint4(r), r;
 	CREATE TABLE bench.calls_none AS
 		SELECT 'user' || (r % nusers) AS u, 'unused'::text AS m, 'view'::text AS a
