@@ -16,7 +16,11 @@ OBJS = \
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released
 # versions and the upgrade scripts are kept as written (released: frozen).
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+# The upgrade script from the last released version to the current one is
+# assembled the same way from sql/upgrade/PREV--CUR/*.sql while the current
+# version is being developed; once released, both scripts are frozen as files.
+UPGRADE_FROM = 1.1
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql
 DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 TESTS = $(sort $(filter-out sql/$(EXTENSION)--%.sql,$(wildcard sql/*.sql)))
@@ -37,6 +41,9 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/src/*.sql))
+	cat $^ > $@
+
+sql/$(EXTENSION)--$(UPGRADE_FROM)--$(EXTVERSION).sql: $(sort $(wildcard sql/upgrade/$(UPGRADE_FROM)--$(EXTVERSION)/*.sql))
 	cat $^ > $@
 
 .PHONY: prove

@@ -18,7 +18,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PGVER=15
-PGBIN=/usr/lib/postgresql/$PGVER/bin
+PGBIN=${IP_PGBIN:-/usr/lib/postgresql/$PGVER/bin}
 PACKAGES="postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-$PGVER-pgtap
 	libtap-parser-sourcehandler-pgtap-perl libipc-run-perl make gcc"
 SHELL_TIMEOUT=${IP_SHELL_TIMEOUT:-300}

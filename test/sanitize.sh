@@ -27,7 +27,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 PGVER=15
-PGBIN=/usr/lib/postgresql/$PGVER/bin
+PGBIN=${IP_PGBIN:-/usr/lib/postgresql/$PGVER/bin}
 export PG_CONFIG=$PGBIN/pg_config
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,5 +1,5 @@
 /*
- * inventree_perms 1.0 -- install script.
+ * inventree_perms -- install script of the current version (see the .control file).
  *
  * Assembled by the Makefile from the parts in sql/src, in name order; each part holds
  * one concern.  Every name is schema-qualified; every SECURITY DEFINER

@@ -22,7 +22,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PGBIN=${IP_PGBIN:-${PGBIN:-/usr/lib/postgresql/15/bin}}
 BENCH_DB=${BENCH_DB:-inventree_perms_bench}
 REPS=${BENCH_REPS:-5}
 TMP=""

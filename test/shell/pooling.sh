@@ -17,7 +17,7 @@
 # 5452, first free one), prints TAP, exits non-zero on failure.
 set -u
 
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+PGBIN=${IP_PGBIN:-${PGBIN:-/usr/lib/postgresql/15/bin}}
 PORT=${IP_POOLING_PORT:-5452}
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || [ -e "/tmp/.s.PGSQL.$1" ]; }
 while port_busy "$PORT"; do PORT=$((PORT + 1)); done

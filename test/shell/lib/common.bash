@@ -14,7 +14,7 @@
 # repository never needs to be readable by the postgres OS user.
 set -uo pipefail
 
-PGBIN=/usr/lib/postgresql/15/bin
+PGBIN=${IP_PGBIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PGBIN:$PATH"
 unset PGHOST PGPORT PGUSER PGDATABASE PGPASSWORD PGSERVICE PGOPTIONS PGSSLMODE
 
