@@ -23,8 +23,8 @@
 # hear of every applied change (this test fails if it did not).
 #
 # Diagnosis aid: ROW_TRIGGER_WORKAROUND='<SQL run on B before enabling the
-# subscription>' (see doc/BUGS-ops.md, bug 1: with ENABLE ALWAYS *row*
-# triggers calling _invalidate() on B, every check passes).
+# subscription>' (it served to show that the apply worker fires row
+# triggers only: the invalidation triggers are row triggers since then).
 #
 # Run as root after `make install`.  Port: 5476 (or the next free up to 5479).
 source "$(dirname "$0")/lib/common.bash"
