@@ -59,7 +59,7 @@ while port_busy "$PORT" || [ -e "/tmp/.s.PGSQL.$PORT" ]; do PORT=$((PORT + 1)); 
 TMP=$(mktemp -d /tmp/inventree_perms_demo.XXXXXX)
 cleanup() {
 	if [ -f "$TMP/data/postmaster.pid" ]; then
-		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -m fast -w stop" >/dev/null 2>&1 || true
+		su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -m fast -w stop" >/dev/null 2>&1 || true
 	fi
 	rm -rf "$TMP"
 }
@@ -67,9 +67,9 @@ trap cleanup EXIT
 chmod 755 "$TMP"
 chown postgres: "$TMP"
 step "starting a throwaway PostgreSQL $PGVER in $TMP (port $PORT)"
-su postgres -s /bin/sh -c "$PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1 ||
+su postgres -s /bin/sh -c "cd / && $PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1 ||
 	{ cat "$TMP/initdb.log"; exit 1; }
-su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w \
+su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w \
 	-o \"-c listen_addresses=127.0.0.1 -p $PORT -k '$TMP'\" start" >/dev/null ||
 	{ cat "$TMP/server.log"; exit 1; }
 export PGHOST=$TMP PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres

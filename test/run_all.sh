@@ -42,7 +42,7 @@ finish() {
 cleanup() {
 	if [ -n "$TMP" ] && [ -d "$TMP" ]; then
 		if [ -f "$TMP/data/postmaster.pid" ]; then
-			su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
+			su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
 		fi
 		rm -rf "$TMP"
 	fi
@@ -100,7 +100,7 @@ TMP=$(mktemp -d /tmp/inventree_perms_test.XXXXXX)
 chmod 755 "$TMP"
 chown postgres: "$TMP"
 say "cluster in $TMP on 127.0.0.1:$PORT"
-if ! su postgres -s /bin/sh -c "$PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1; then
+if ! su postgres -s /bin/sh -c "cd / && $PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1; then
 	cat "$TMP/initdb.log"
 	record cluster 1
 	finish
@@ -116,7 +116,7 @@ max_connections = 50
 max_prepared_transactions = 10
 log_min_messages = warning
 EOF
-if ! su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null; then
+if ! su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null; then
 	cat "$TMP/server.log"
 	record cluster 1
 	finish

@@ -45,8 +45,8 @@ chmod 755 "$T"
 chown postgres: "$T"
 stop_server() {
 	if [ -f "$T/data/postmaster.pid" ]; then
-		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$T/data' -m fast -t 120 -w stop" >/dev/null 2>&1 ||
-			su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$T/data' -m immediate -w stop" >/dev/null 2>&1 || true
+		su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$T/data' -m fast -t 120 -w stop" >/dev/null 2>&1 ||
+			su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$T/data' -m immediate -w stop" >/dev/null 2>&1 || true
 	fi
 }
 cleanup() {
@@ -73,7 +73,7 @@ echo "== a cluster under valgrind"
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PORT=${IP_VG_PORT:-5442}
 while port_busy "$PORT" || [ -e "/tmp/.s.PGSQL.$PORT" ]; do PORT=$((PORT + 1)); done
-su postgres -s /bin/sh -c "$PGBIN/initdb -D '$T/data' -A trust -U postgres -E UTF8 --locale=C" >"$T/initdb.log" 2>&1 ||
+su postgres -s /bin/sh -c "cd / && $PGBIN/initdb -D '$T/data' -A trust -U postgres -E UTF8 --locale=C" >"$T/initdb.log" 2>&1 ||
 	{ cat "$T/initdb.log"; exit 1; }
 cat >>"$T/data/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
@@ -86,7 +86,7 @@ EOF
 mkdir -p "$T/vg" && chown postgres: "$T/vg"
 VG="valgrind --quiet --tool=memcheck --trace-children=yes --error-limit=no --num-callers=40 \
 --read-var-info=no --leak-check=no --log-file=$T/vg/%p.log"
-su postgres -s /bin/sh -c "$VG $PGBIN/postgres -D '$T/data' >'$T/server.log' 2>&1 &"
+su postgres -s /bin/sh -c "cd / && $VG $PGBIN/postgres -D '$T/data' >'$T/server.log' 2>&1 &"
 export PGHOST=$T PGPORT=$PORT PGUSER=postgres
 unset PGDATABASE
 export PATH="$PGBIN:$PATH"

@@ -29,7 +29,7 @@ TMP=""
 
 cleanup() {
 	if [ -n "$TMP" ] && [ -d "$TMP" ]; then
-		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
+		su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1 || true
 		rm -rf "$TMP"
 	fi
 }
@@ -45,7 +45,7 @@ if [ -z "${PGHOST:-}" ] && [ -z "${PGPORT:-}" ]; then
 	TMP=$(mktemp -d /tmp/inventree_perms_bench.XXXXXX)
 	chmod 755 "$TMP"
 	chown postgres: "$TMP"
-	su postgres -s /bin/sh -c "$PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1 ||
+	su postgres -s /bin/sh -c "cd / && $PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" >"$TMP/initdb.log" 2>&1 ||
 		{ cat "$TMP/initdb.log"; exit 1; }
 	cat >>"$TMP/data/postgresql.conf" <<EOF
 listen_addresses = ''
@@ -61,7 +61,7 @@ autovacuum = off
 jit = off
 max_parallel_workers_per_gather = 0
 EOF
-	su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null ||
+	su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null ||
 		{ cat "$TMP/server.log"; exit 1; }
 	export PGHOST=$TMP PGPORT=$PORT PGUSER=postgres
 fi

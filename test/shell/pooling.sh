@@ -27,7 +27,7 @@ chmod 755 "$TMP"
 chown postgres: "$TMP"
 cleanup() {
 	if [ -f "$TMP/data/postmaster.pid" ]; then
-		su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1
+		su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -m immediate -w stop" >/dev/null 2>&1
 	fi
 	rm -rf "$TMP"
 }
@@ -56,14 +56,14 @@ fsync = off
 ${1:-}
 CONF
 	chown postgres: "$TMP/data/postgresql.auto.conf"
-	su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null ||
+	su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -l '$TMP/server.log' -w start" >/dev/null ||
 		bail "server did not start"
 }
 server_stop() {
-	su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$TMP/data' -m fast -w stop" >/dev/null
+	su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$TMP/data' -m fast -w stop" >/dev/null
 }
 
-su postgres -s /bin/sh -c "$PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" \
+su postgres -s /bin/sh -c "cd / && $PGBIN/initdb -D '$TMP/data' -A trust -U postgres -E UTF8 --locale=C" \
 	>"$TMP/initdb.log" 2>&1 || bail "initdb failed"
 server_start
 

@@ -38,7 +38,7 @@ cleanup() {
 	done
 	for c in "${CLUSTERS[@]}"; do
 		if [ -f "$T/$c/postmaster.pid" ]; then
-			su postgres -s /bin/sh -c "$PGBIN/pg_ctl -D '$T/$c' -m immediate -w stop" >/dev/null 2>&1 || true
+			su postgres -s /bin/sh -c "cd / && $PGBIN/pg_ctl -D '$T/$c' -m immediate -w stop" >/dev/null 2>&1 || true
 		fi
 	done
 	if [ -n "${KEEP_TMP:-}" ]; then
@@ -109,7 +109,7 @@ free_port() {	# free_port FROM TO: first port of the range nobody listens on
 	bail "no free port in $1-$2"
 }
 
-as_pg() { su postgres -s /bin/sh -c "$*"; }
+as_pg() { su postgres -s /bin/sh -c "cd / && $*"; }
 
 # new_cluster NAME PORT [extra postgresql.conf lines...]
 new_cluster() {
