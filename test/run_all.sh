@@ -3,13 +3,16 @@
 #
 #   bash test/run_all.sh            (as root, on Debian 12; CI: bash .ci/run)
 #
-# 1. installs the Debian packages it needs (skipped when all are present),
+# 1. installs the Debian packages it needs (skipped when all are present;
+#    package.sh builds the Debian package, pgbouncer.sh runs PgBouncer),
 # 2. builds with -Wall -Wextra -Werror and installs the extension,
 # 3. starts a throwaway cluster (as the postgres OS user, in a temp dir, on a
 #    free loopback port from $IP_TEST_PORT, default 5441),
 # 4. runs `make installcheck` (pg_regress sql/ + expected/, and the isolation
 #    specs), every pgTAP file test/pgtap/*.sql (pg_prove), and every shell
-#    test test/shell/*.sh (each starts its own servers and prints TAP),
+#    test test/shell/*.sh (each starts its own servers and prints TAP;
+#    package.sh installs the package it builds and puts back what it
+#    replaced, so the tests after it run this build),
 # 5. prints one last line "N passed, N failed" (suites: installcheck = 1, each
 #    pgTAP file = 1, each shell script = 1) and exits non-zero if any failed.
 # The cluster is stopped and removed on exit, whatever happens.
@@ -20,7 +23,8 @@ ROOT=$(pwd)
 PGVER=15
 PGBIN=${IP_PGBIN:-/usr/lib/postgresql/$PGVER/bin}
 PACKAGES="postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-$PGVER-pgtap
-	libtap-parser-sourcehandler-pgtap-perl libipc-run-perl make gcc"
+	libtap-parser-sourcehandler-pgtap-perl libipc-run-perl make gcc
+	postgresql-server-dev-all debhelper dpkg-dev fakeroot pgbouncer"
 SHELL_TIMEOUT=${IP_SHELL_TIMEOUT:-300}
 
 passed=0
