@@ -21,10 +21,11 @@
 #     pg_regress tests sql/*.sql and the isolation specs) against it: the
 #     server loads the installed package; CREATE EXTENSION VERSION '1.0' and
 #     ALTER EXTENSION UPDATE reach default_version with the package's scripts;
-#  6. on exit puts back what was there before: the files that the package
-#     replaced (run_all.sh's own `make install` of the same source) are
-#     restored and, if the package was not installed before, it is purged.
-#     The tests that run after this one use the build they used before.
+#  6. on exit puts back what was there before: the package is purged and
+#     the files it replaced (run_all.sh's own `make install` of the same
+#     source) are restored, so the tests that run after this one use the
+#     build they used before.  (A package that was installed before this
+#     test stays installed, in the version built here.)
 #
 # Prints TAP.  Run as root.  Port: 5760 (or the next free up to 5769).
 source "$(dirname "$0")/lib/common.bash"
@@ -128,7 +129,9 @@ while IFS= read -r f; do
 done <"$T/files.list"
 restore() {
 	local f
-	if [ "$MODE" = system ] && [ "$was_installed" = no ] &&
+	# a package that was installed before stays, in the version built here
+	[ "$MODE" = system ] && [ "$was_installed" = yes ] && return 0
+	if [ "$MODE" = system ] &&
 		dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null | grep -q 'ok installed'; then
 		dpkg --purge "$PKG" >"$T/purge.log" 2>&1 || echo "# dpkg --purge $PKG failed: $(tail -1 "$T/purge.log")"
 	fi
