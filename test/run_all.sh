@@ -54,14 +54,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-record() {	# record NAME STATUS
+record() {	# record NAME STATUS [NOTE]
 	if [ "$2" -eq 0 ]; then
 		passed=$((passed + 1))
-		echo "--- PASS: $1"
+		echo "--- PASS: $1${3:+ ($3)}"
 	else
 		failed=$((failed + 1))
 		failed_names+=("$1")
-		echo "--- FAIL: $1"
+		echo "--- FAIL: $1${3:+ ($3)}"
 	fi
 }
 
@@ -131,9 +131,10 @@ export PATH="$PGBIN:$PATH"
 
 # 4a. make installcheck -----------------------------------------------------
 say "make installcheck"
+start=$SECONDS
 rm -f regression.diffs test/isolation/output/regression.diffs output_iso/regression.diffs
 if make -s PG_CONFIG="$PG_CONFIG" installcheck; then
-	record installcheck 0
+	record installcheck 0 "$((SECONDS - start)) s"
 else
 	for f in regression.diffs test/isolation/output/regression.diffs output_iso/regression.diffs; do
 		if [ -s "$f" ]; then
@@ -166,10 +167,14 @@ fi
 # 4c. shell tests -----------------------------------------------------------
 for f in test/shell/*.sh; do
 	say "$f"
-	if env -u PGHOST -u PGPORT -u PGUSER timeout --kill-after=10 "$SHELL_TIMEOUT" bash "$f"; then
-		record "$f" 0
+	limit=$SHELL_TIMEOUT
+	# package.sh builds a package and runs installcheck a second time
+	[ "$f" = test/shell/package.sh ] && limit=$((SHELL_TIMEOUT * 2))
+	start=$SECONDS
+	if env -u PGHOST -u PGPORT -u PGUSER timeout --kill-after=10 "$limit" bash "$f"; then
+		record "$f" 0 "$((SECONDS - start)) s"
 	else
-		record "$f" 1
+		record "$f" 1 "$((SECONDS - start)) s"
 	fi
 done
 
