@@ -35,6 +35,7 @@
 #include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "inventree_perms.h"
@@ -65,40 +66,32 @@ ip_protect_lock(PG_FUNCTION_ARGS)
  * own (as RemoveTempRelationsCallback does), call
  * inventree_perms._forget_temp_tables(), a SECURITY DEFINER function of the
  * extension's owner that removes what names this session's temporary tables.
- * An error is reported and swallowed: the session is ending anyway, and the
- * rows left behind name tables that are gone, which every reader treats as
- * not there.
+ * An error here ends the session with FATAL (errors during proc_exit do),
+ * after which the remaining exit callbacks still run; the rows left behind
+ * then name tables that are gone, which every reader treats as not there and
+ * the next table created with such an OID clears (_protect_ddl_end).
  */
 static void
 forget_temp_tables(pg_attribute_unused() int code, pg_attribute_unused() Datum arg)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
+	Oid			fn = InvalidOid;
 
-	if (!IsUnderPostmaster || MyDatabaseId == InvalidOid)
+	if (!IsUnderPostmaster || !OidIsValid(MyDatabaseId))
 		return;
 
 	AbortOutOfAnyTransaction();
 	StartTransactionCommand();
-	PG_TRY();
+	if (OidIsValid(get_extension_oid("inventree_perms", true)))
+		fn = LookupFuncName(list_make2(makeString("inventree_perms"),
+									   makeString("_forget_temp_tables")),
+							0, NULL, true);
+	if (OidIsValid(fn))
 	{
-		Oid			fn = InvalidOid;
-
-		if (OidIsValid(get_extension_oid("inventree_perms", true)))
-			fn = LookupFuncName(list_make2(makeString("inventree_perms"),
-										   makeString("_forget_temp_tables")),
-								0, NULL, true);
-		if (OidIsValid(fn))
-			OidFunctionCall0(fn);
-		CommitTransactionCommand();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		OidFunctionCall0(fn);
+		PopActiveSnapshot();
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		EmitErrorReport();
-		FlushErrorState();
-		AbortOutOfAnyTransaction();
-	}
-	PG_END_TRY();
+	CommitTransactionCommand();
 }
 
 /*

@@ -70,7 +70,7 @@
 
 -- Internal: lock a relation by OID (ACCESS EXCLUSIVE, to the end of the
 -- transaction); true if it exists.
-CREATE FUNCTION inventree_perms._protect_lock(relation oid)
+CREATE OR REPLACE FUNCTION inventree_perms._protect_lock(relation oid)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_protect_lock'
 LANGUAGE C VOLATILE STRICT;
@@ -1024,7 +1024,7 @@ COMMENT ON FUNCTION inventree_perms._forget_temp_tables() IS
 
 -- Internal trigger: a row that names one of this session's temporary tables
 -- makes the session forget it when it ends (src/protect.c).
-CREATE FUNCTION inventree_perms._watch_temp_tables()
+CREATE OR REPLACE FUNCTION inventree_perms._watch_temp_tables()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ip_watch_temp_tables'
 LANGUAGE C;
