@@ -788,9 +788,13 @@ BEGIN
 
 	-- The table and what is protected below it; for the table whose
 	-- protect() call it was, also the tables detached from it since.
-	tables := ARRAY(SELECT s.t FROM pg_catalog.unnest(inventree_perms._protect_subtree(relation)) s(t)
+	-- (parents before their partitions and children: a table undone while
+	-- its parent is still protected would be protected again at once)
+	tables := ARRAY(SELECT s.t FROM pg_catalog.unnest(inventree_perms._protect_subtree(relation))
+						   WITH ORDINALITY s(t, n)
 					 WHERE EXISTS (SELECT 1 FROM inventree_perms.protected p
-								   WHERE p.relation OPERATOR(pg_catalog.=) s.t));
+								   WHERE p.relation OPERATOR(pg_catalog.=) s.t)
+					 ORDER BY s.n);
 	IF prev.root OPERATOR(pg_catalog.=) relation THEN
 		FOR t IN
 			SELECT p.relation FROM inventree_perms.protected p
