@@ -152,7 +152,7 @@ CREATE FUNCTION pg_temp.ours(t regclass) RETURNS bigint LANGUAGE sql AS $$
 	SELECT count(*) FROM pg_policy WHERE polrelid = t AND polname LIKE 'inventree\_perms\_%';
 $$;
 
-SELECT plan(72);
+SELECT plan(74);
 
 -- 1. The reader: nothing through any way in ---------------------------------
 SELECT is(pg_temp.try('ep_reader', 'ep.m', $$(9, '2024-03-01'::date, 'x'::name)$$),
@@ -368,6 +368,14 @@ SELECT throws_ok($$CREATE TABLE ep.both () INHERITS (ep.inh, ep.inh2)$$, '42710'
 SELECT throws_ok($$SELECT inventree_perms.protect('ep.m2', 'ep_inh')$$, '42710', NULL,
 	'a protected table keeps its model');
 RESET ROLE;
+-- A foreign table (row-level security does not apply to it) as a partition.
+CREATE FOREIGN DATA WRAPPER ep_fdw;
+CREATE SERVER ep_server FOREIGN DATA WRAPPER ep_fdw;
+CREATE FOREIGN TABLE ep.remote (id int, d date NOT NULL, who name) SERVER ep_server;
+SELECT throws_ok($$ALTER TABLE ep.m2 ATTACH PARTITION ep.remote FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')$$,
+	'42809', NULL, 'a foreign table cannot become a partition of a protected table (its rows would pass): 42809');
+SELECT throws_ok($$CREATE FOREIGN TABLE ep.remote2 PARTITION OF ep.m2 FOR VALUES FROM ('2031-01-01') TO ('2032-01-01') SERVER ep_server$$,
+	'42809', NULL, '... nor be created as one');
 -- The extension's own functions cannot be called around protect().
 SET ROLE ep_owner;
 SELECT throws_ok($$SELECT inventree_perms._protect_tree('ep.m2', 'ep.m2', 'ep_inh')$$, '42501', NULL,

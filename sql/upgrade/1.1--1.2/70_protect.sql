@@ -933,7 +933,7 @@ BEGIN
 				UPDATE inventree_perms.models m SET relation = NULL
 				 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
 			END IF;
-			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,ALTER TABLE}'::text[])
+			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE}'::text[])
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
 				PERFORM inventree_perms._protect_adopt(cmd.objid::regclass);
 			END IF;
