@@ -254,8 +254,8 @@ COMMENT ON FUNCTION inventree_perms._protect_policy(regclass, text, boolean, "ch
 -- go: 'both' (protect()), 'drop' (the owner created a policy: admit-alls can
 -- only go), 'add' (the owner dropped one: they can only come back).  "tell":
 -- a NOTICE for each change.  Drops 1.1's FOR ALL admit-all.  Keeps
--- protected.added_permissive (some admit-all is there).  Returns what it
--- changed.
+-- protected.added_permissive (some admit-all is there) when it changed
+-- something.  Returns what it changed.
 CREATE OR REPLACE FUNCTION inventree_perms._protect_reconcile(relation regclass, mode text, tell boolean)
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -310,9 +310,12 @@ BEGIN
 	IF inventree_perms._protect_drop_policy(relation, 'inventree_perms_permissive') THEN
 		changed := changed OPERATOR(pg_catalog.||) 'dropped inventree_perms_permissive'::text;
 	END IF;
+	-- (only after a change: a restore creates the policies one by one, and
+	-- must end with the flag it restored)
 	UPDATE inventree_perms.protected p
 	   SET added_permissive = NOT p.added_permissive
-	 WHERE p.relation OPERATOR(pg_catalog.=) _protect_reconcile.relation
+	 WHERE pg_catalog.cardinality(changed) OPERATOR(pg_catalog.>) 0
+	   AND p.relation OPERATOR(pg_catalog.=) _protect_reconcile.relation
 	   AND p.added_permissive OPERATOR(pg_catalog.<>) EXISTS (
 			SELECT 1 FROM pg_catalog.pg_policy x
 			 WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
