@@ -152,7 +152,7 @@ CREATE FUNCTION pg_temp.ours(t regclass) RETURNS bigint LANGUAGE sql AS $$
 	SELECT count(*) FROM pg_policy WHERE polrelid = t AND polname LIKE 'inventree\_perms\_%';
 $$;
 
-SELECT plan(74);
+SELECT plan(75);
 
 -- 1. The reader: nothing through any way in ---------------------------------
 SELECT is(pg_temp.try('ep_reader', 'ep.m', $$(9, '2024-03-01'::date, 'x'::name)$$),
@@ -352,6 +352,13 @@ SELECT is(pg_temp.try('ep_reader', 'ep.inh_c1', $$(9, 'x'::name, 'y')$$),
 	'select=0 insert=42501 update=0 delete=0', 'the child''s owner takes it out of the parent (NO INHERIT): it stays protected');
 SELECT is(pg_temp.try('ep_reader', 'ep.grandchild', $$(9, 'x'::name, 'y')$$),
 	'select=0 insert=42501 update=0 delete=0', '... and so does the grandchild below it');
+-- A temporary child of the protected parent (its session's own way in).
+SET ROLE ep_owner;
+CREATE TEMP TABLE ep_tmp_child () INHERITS (ep.inh);
+GRANT SELECT, INSERT, UPDATE, DELETE ON pg_temp.ep_tmp_child TO ep_reader;
+RESET ROLE;
+SELECT is((SELECT model || '<' || root::text FROM inventree_perms.protected WHERE relation = 'pg_temp.ep_tmp_child'::regclass),
+	'ep_inh<ep.inh', 'a temporary child of a protected table is protected under the parent''s model');
 -- A table protected by another model is attached / adopted.
 SET ROLE ep_owner;
 CREATE TABLE ep.m2 (id int, d date NOT NULL, who name) PARTITION BY RANGE (d);
