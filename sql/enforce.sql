@@ -275,6 +275,103 @@ RESET ROLE;
 SELECT enf_mal.report();
 SELECT inventree_perms.acting_user() = current_user AS acting_user_unchanged;
 --
+-- Every way to the rows.  Stock tracking, partitioned by date on two levels;
+-- one partition created after protect(), one attached after it.  A
+-- partition named directly answers as the parent does: enf_mallory has the
+-- table privileges on every table of the schema but no permission on the
+-- model, and gets nothing from a partition either.
+--
+\c - :su
+SET ROLE enf_owner;
+CREATE TABLE enf_inv.stock_stockitemtracking (
+	id integer, item_id integer, date date NOT NULL, notes text, owner name)
+	PARTITION BY RANGE (date);
+CREATE TABLE enf_inv.tracking_2024 PARTITION OF enf_inv.stock_stockitemtracking
+	FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY RANGE (date);
+CREATE TABLE enf_inv.tracking_2024_h1 PARTITION OF enf_inv.tracking_2024
+	FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+CREATE TABLE enf_inv.tracking_2024_h2 PARTITION OF enf_inv.tracking_2024
+	FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');
+INSERT INTO enf_inv.stock_stockitemtracking VALUES
+	(1, 1, '2024-03-01', 'received', 'enf_alice'), (2, 2, '2024-09-01', 'counted', 'enf_bob');
+SELECT inventree_perms.protect('enf_inv.stock_stockitemtracking');
+CREATE TABLE enf_inv.tracking_2025 PARTITION OF enf_inv.stock_stockitemtracking
+	FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE enf_inv.tracking_2026 (LIKE enf_inv.stock_stockitemtracking);
+INSERT INTO enf_inv.tracking_2026 VALUES (3, 1, '2026-02-01', 'moved', 'enf_alice');
+ALTER TABLE enf_inv.stock_stockitemtracking ATTACH PARTITION enf_inv.tracking_2026
+	FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+INSERT INTO enf_inv.tracking_2025 VALUES (4, 2, '2025-05-01', 'sold', 'enf_bob');
+RESET ROLE;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA enf_inv TO enf_staff;
+SELECT relation, model, enabled_rls, added_permissive, root FROM inventree_perms.protected
+WHERE model = 'stock_stockitemtracking' ORDER BY relation::text;
+\c - enf_mallory
+SELECT count(*) FROM enf_inv.stock_stockitemtracking;
+SELECT count(*) FROM enf_inv.tracking_2024_h1;
+SELECT count(*) FROM enf_inv.tracking_2025;
+SELECT count(*) FROM enf_inv.tracking_2026;
+INSERT INTO enf_inv.tracking_2024_h2 VALUES (9, 1, '2024-10-01', 'forged', 'enf_mallory');
+UPDATE enf_inv.tracking_2024_h1 SET notes = 'changed';
+DELETE FROM enf_inv.tracking_2026;
+-- alice (Stock Team: role stock, change) gets from each partition exactly
+-- what the parent shows her (and every row is as it was: mallory's UPDATE
+-- and DELETE reached none)
+\c - enf_alice
+SELECT id, notes FROM enf_inv.stock_stockitemtracking ORDER BY id;
+SELECT id, notes FROM enf_inv.tracking_2024 ORDER BY id;
+SELECT id, notes FROM enf_inv.tracking_2026 ORDER BY id;
+--
+-- "Never widens" over time, command by command.  The owner adds a policy of
+-- its own for SELECT (each user sees her own rows): protect()'s admit-all
+-- for SELECT goes, with a NOTICE; INSERT is still admitted by its own.
+--
+\c - :su
+SET ROLE enf_owner;
+CREATE POLICY own_rows ON enf_inv.stock_stockitemtracking FOR SELECT USING (owner = current_user);
+RESET ROLE;
+SELECT polname, polcmd FROM pg_policy
+WHERE polrelid = 'enf_inv.stock_stockitemtracking'::regclass AND polpermissive ORDER BY polname;
+\c - enf_alice
+SELECT id, notes FROM enf_inv.stock_stockitemtracking ORDER BY id;
+INSERT INTO enf_inv.stock_stockitemtracking VALUES (5, 1, '2025-06-01', 'returned', 'enf_bob');
+-- a FOR ALL policy decides every command from then on
+\c - :su
+SET ROLE enf_owner;
+CREATE POLICY own_all ON enf_inv.stock_stockitemtracking USING (owner = current_user);
+RESET ROLE;
+SELECT polname, polcmd FROM pg_policy
+WHERE polrelid = 'enf_inv.stock_stockitemtracking'::regclass AND polpermissive ORDER BY polname;
+\c - enf_alice
+INSERT INTO enf_inv.stock_stockitemtracking VALUES (6, 1, '2025-07-01', 'returned', 'enf_bob');
+-- dropped again: the admit-alls come back as their commands lose the last
+-- policy of the owner's
+\c - :su
+SET ROLE enf_owner;
+DROP POLICY own_all ON enf_inv.stock_stockitemtracking;
+DROP POLICY own_rows ON enf_inv.stock_stockitemtracking;
+RESET ROLE;
+SELECT polname, polcmd FROM pg_policy
+WHERE polrelid = 'enf_inv.stock_stockitemtracking'::regclass AND polpermissive ORDER BY polname;
+--
+-- A partition still attached is unprotected with its parent only (55000);
+-- one detached stays protected (fail closed) until its parent's protection
+-- is undone, which undoes it everywhere.
+--
+SET ROLE enf_owner;
+SELECT inventree_perms.unprotect('enf_inv.tracking_2024_h1');
+ALTER TABLE enf_inv.stock_stockitemtracking DETACH PARTITION enf_inv.tracking_2026;
+RESET ROLE;
+\c - enf_mallory
+SELECT count(*) FROM enf_inv.tracking_2026;
+\c - :su
+SET ROLE enf_owner;
+SELECT inventree_perms.unprotect('enf_inv.stock_stockitemtracking');
+RESET ROLE;
+SELECT count(*) AS still_protected FROM inventree_perms.protected WHERE model = 'stock_stockitemtracking';
+SELECT c.relname, c.relrowsecurity, (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+FROM pg_class c WHERE c.relnamespace = 'enf_inv'::regnamespace AND c.relname ~ 'track' ORDER BY 1;
+--
 -- unprotect() puts every table back as it was.
 --
 SET ROLE enf_owner;

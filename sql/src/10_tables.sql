@@ -114,10 +114,11 @@ CREATE TABLE inventree_perms.protected (
 	relation	regclass PRIMARY KEY,
 	model		text COLLATE "C" NOT NULL,
 	enabled_rls boolean NOT NULL,
-	added_permissive boolean NOT NULL
+	added_permissive boolean NOT NULL,
+	root		regclass
 );
 COMMENT ON TABLE inventree_perms.protected IS
-	'Tables protect() has put policies on, and what it changed to do so';
+	'Tables protect() has put policies on, and what it changed to do so; root: the table whose protect() call it was (itself, or a table it is or was a partition or child of; NULL: itself)';
 
 CREATE TABLE inventree_perms.audit_log (
 	id			bigserial PRIMARY KEY,

@@ -171,31 +171,8 @@ CREATE TRIGGER inventree_perms_skip_known BEFORE INSERT ON inventree_perms.catal
 CREATE TRIGGER inventree_perms_apply AFTER INSERT ON inventree_perms.catalogue_removals
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._apply_removal();
 
--- A dropped table is no longer bound to its model, nor protected: the model
--- keeps its grants, and protect() may bind it to a new table of that name.
-CREATE FUNCTION inventree_perms._forget_dropped_tables()
-RETURNS event_trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	DELETE FROM inventree_perms.protected p
-	 USING pg_catalog.pg_event_trigger_dropped_objects() d
-	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-	   AND d.objsubid OPERATOR(pg_catalog.=) 0
-	   AND p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
-	UPDATE inventree_perms.models m SET relation = NULL
-	  FROM pg_catalog.pg_event_trigger_dropped_objects() d
-	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-	   AND d.objsubid OPERATOR(pg_catalog.=) 0
-	   AND m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
-END;
-$$;
-COMMENT ON FUNCTION inventree_perms._forget_dropped_tables() IS
-	'Internal event trigger: unbinds models from dropped tables';
-CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
-	EXECUTE FUNCTION inventree_perms._forget_dropped_tables();
+-- (The event triggers that follow the user's DDL on protected tables are in
+-- 70_protect.sql.)
 
 -- The audit log is append-only, for everybody.
 CREATE FUNCTION inventree_perms._audit_append_only()

@@ -53,7 +53,7 @@ SELECT lives_ok($$SELECT inventree_perms.protect('drp.parts', 'drp_part')$$,
 RESET ROLE;
 SELECT is(pg_temp.binding('drp_part'), 'drp.parts', '... bound again');
 SELECT is((SELECT count(*) FROM pg_policy WHERE polrelid = 'drp.parts'::regclass
-			AND polname LIKE 'inventree\_perms\_%'), 5::bigint, '... with its policies');
+			AND polname LIKE 'inventree\_perms\_%'), 8::bigint, '... with its policies (four restrictive, four admit-all)');
 SELECT lives_ok($$SELECT inventree_perms.unprotect('drp.parts')$$, 'unprotect() of the new table works');
 
 -- 2. A model registered with a relation (not protected) ------------------------

@@ -112,10 +112,13 @@ SELECT is(pg_temp.rls_state('enf_p.widget'),
 	'rls=t force=f policies=['
 	'inventree_perms_delete restrictive d {-} using(( SELECT inventree_perms.has_model_perm(''widget''::text, ''delete''::text) AS has_model_perm)) check(); '
 	'inventree_perms_insert restrictive a {-} using() check(( SELECT inventree_perms.has_model_perm(''widget''::text, ''add''::text) AS has_model_perm)); '
-	'inventree_perms_permissive permissive * {-} using(true) check(true); '
+	'inventree_perms_permissive_delete permissive d {-} using(true) check(); '
+	'inventree_perms_permissive_insert permissive a {-} using() check(true); '
+	'inventree_perms_permissive_select permissive r {-} using(true) check(); '
+	'inventree_perms_permissive_update permissive w {-} using(true) check(true); '
 	'inventree_perms_select restrictive r {-} using(( SELECT inventree_perms.has_model_perm(''widget''::text, ''view''::text) AS has_model_perm)) check(); '
 	'inventree_perms_update restrictive w {-} using(( SELECT inventree_perms.has_model_perm(''widget''::text, ''change''::text) AS has_model_perm)) check(( SELECT inventree_perms.has_model_perm(''widget''::text, ''change''::text) AS has_model_perm))]',
-	'RLS on; four restrictive policies (view/add/change/delete) for PUBLIC and a permissive one');
+	'RLS on; four restrictive policies (view/add/change/delete) for PUBLIC and an admit-all permissive one per command');
 SELECT is((SELECT relation FROM inventree_perms.models WHERE name = 'widget'), 'enf_p.widget'::regclass,
 	'model "widget" (the table''s name) is registered and bound to the table');
 SELECT is((SELECT row(model, enabled_rls, added_permissive)::text FROM inventree_perms.protected
@@ -206,13 +209,13 @@ SELECT inventree_perms.unprotect('enf_p.denyall');
 SELECT is(pg_temp.rls_state('enf_p.denyall'), 'rls=t force=f policies=[]',
 	'unprotect(): RLS stays on, no policy left, as before');
 
--- the owner adds a permissive policy later: ours goes on the next protect() --
+-- the owner adds a permissive policy later (FOR ALL): ours go at once -------
 CREATE POLICY only_viewers_rows ON enf_p.widget USING (owner = current_user);
-SELECT inventree_perms.protect('enf_p.widget');
 SELECT is((SELECT added_permissive FROM inventree_perms.protected WHERE relation = 'enf_p.widget'::regclass), false,
-	'once the table has a permissive policy of its own, protect() drops its own');
+	'once the table has a permissive policy of its own for every command, protect()''s admit-alls are gone');
 SELECT is((SELECT count(*) FROM pg_policy WHERE polrelid = 'enf_p.widget'::regclass
-		   AND polname = 'inventree_perms_permissive'), 0::bigint, '... inventree_perms_permissive is gone');
+		   AND polname LIKE 'inventree\_perms\_permissive%'), 0::bigint, '... no inventree_perms_permissive* policy is left');
+SELECT inventree_perms.protect('enf_p.widget');
 SET ROLE enf_viewer;
 SELECT is((SELECT array_agg(id ORDER BY id) FROM enf_p.widget), '{1,3}'::int[],
 	'... so the table''s policy is not widened');

@@ -45,7 +45,7 @@ is "$(q "$PORT" src "SELECT (SELECT count(*) FROM inventree_perms.models WHERE n
 is "$(q "$PORT" src "SELECT shipped FROM inventree_perms.models WHERE name = 'report_reportsnippet'")" f \
 	"source: a catalogue model removed and registered again by hand"
 is "$(q "$PORT" src "SELECT string_agg(role::text, ',') FROM inventree_perms.delegates")" ip_app "source: delegate ip_app"
-is "$(q "$PORT" src "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass")" 5 "source: parts has 5 policies"
+is "$(q "$PORT" src "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass")" 8 "source: parts has 8 policies (four restrictive, an admit-all per command)"
 ok "$(grep -c ' sees stock_items=25 ' "$T/src.snap" | grep -qv '^0$'; echo $?)" "source: someone sees stock_items through RLS"
 ok "$(grep -c ' sees stock_items=0 ' "$T/src.snap" | grep -qv '^0$'; echo $?)" "source: someone is refused stock_items by RLS"
 
@@ -87,8 +87,8 @@ for db in r_plain r_custom; do
 
 	is "$(q "$PORT" "$db" "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.parts'::regclass")" t \
 		"$db: RLS still enabled on the protected table parts"
-	is "$(q "$PORT" "$db" "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass AND polname LIKE 'inventree\_perms\_%'")" 5 \
-		"$db: parts still has its 5 inventree_perms_ policies"
+	is "$(q "$PORT" "$db" "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass AND polname LIKE 'inventree\_perms\_%'")" 8 \
+		"$db: parts still has its 8 inventree_perms_ policies"
 	is "$(q "$PORT" "$db" "SELECT count(*) FROM inventree_perms.models WHERE shipped")" \
 		"$(q "$PORT" src "SELECT count(*) FROM inventree_perms.models WHERE shipped")" \
 		"$db: shipped catalogue restored once (no duplicates, none lost)"

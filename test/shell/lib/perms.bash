@@ -137,9 +137,20 @@ ORDER BY 1;
 SELECT c.relname || ' rls=' || c.relrowsecurity || ' force=' || c.relforcerowsecurity
 FROM pg_class c WHERE c.relname IN ('stock_items', 'parts') AND c.relnamespace = 'public'::regnamespace
 ORDER BY 1;
-SELECT polrelid::regclass || ' ' || polname || ' ' || polcmd::text || ' ' || polpermissive || ' '
-	|| coalesce(pg_get_expr(polqual, polrelid), '-') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '-')
-FROM pg_policy WHERE polrelid IN ('public.stock_items'::regclass, 'public.parts'::regclass)
+-- (1.1's one admit-all policy FOR ALL is listed as the four per-command ones
+-- that 1.2 makes of it: they admit the same rows)
+SELECT polrelid::regclass || ' ' || x.n || ' ' || x.c || ' ' || polpermissive || ' ' || x.u || ' ' || x.w
+FROM pg_policy, LATERAL (
+	SELECT polname::text, polcmd::text, coalesce(pg_get_expr(polqual, polrelid), '-'),
+		   coalesce(pg_get_expr(polwithcheck, polrelid), '-')
+	WHERE polname <> 'inventree_perms_permissive'
+	UNION ALL
+	SELECT * FROM (VALUES ('inventree_perms_permissive_delete', 'd', 'true', '-'),
+						  ('inventree_perms_permissive_insert', 'a', '-', 'true'),
+						  ('inventree_perms_permissive_select', 'r', 'true', '-'),
+						  ('inventree_perms_permissive_update', 'w', 'true', 'true')) v
+	WHERE polname = 'inventree_perms_permissive') x(n, c, u, w)
+WHERE polrelid IN ('public.stock_items'::regclass, 'public.parts'::regclass)
 ORDER BY 1;
 \echo == rows each user sees through RLS (as delegate ip_app) and my_permissions
 SQL
