@@ -74,3 +74,12 @@ ip_catalog_has_relid(Oid relid)
 			return true;
 	return false;
 }
+
+/*
+ * ip_catalog_installed: is the extension's schema in this database?
+ */
+bool
+ip_catalog_installed(void)
+{
+	return ip_catalog.valid || OidIsValid(get_namespace_oid("inventree_perms", true));
+}

@@ -48,6 +48,7 @@ typedef struct IpCatalog
 extern IpCatalog ip_catalog;
 extern void ip_catalog_load(void);
 extern bool ip_catalog_has_relid(Oid relid);
+extern bool ip_catalog_installed(void);
 
 /* cache.c */
 typedef struct IpUser
@@ -66,10 +67,16 @@ extern int	ip_role_perm(const char *user, int userlen, const char *role, int rol
 						 int action);
 extern bool ip_user_lookup(const char *user, int userlen, IpUser *out);
 extern bool ip_is_delegate(Oid roleid);
+extern uint64 ip_cache_generation(void);
 
 /* acting_user.c */
 extern void ip_acting_user_init(void);
 extern const char *ip_acting_user(int *len);
+extern void ip_statement_check(void);
+
+/* parallel.c */
+extern void ip_parallel_init(void);
+extern struct SnapshotData *ip_parallel_snapshot(void);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);
