@@ -12,6 +12,7 @@ OBJS = \
 	src/check.o \
 	src/acting_user.o \
 	src/gate.o \
+	src/guard.o \
 	src/parallel.o
 
 # The install script of the current version is assembled from sql/src/*.sql

@@ -1136,10 +1136,16 @@ ip_is_delegate(Oid roleid)
 		Datum		d = heap_getattr(tup, ANUM_DELEGATES_ROLE, desc, &isnull);
 		Datum		name = (Datum) 0;
 
+		if (isnull)
+			continue;
 		if (desc->natts >= ANUM_DELEGATES_ROLE_NAME)
+		{
 			name = heap_getattr(tup, ANUM_DELEGATES_ROLE_NAME, desc, &name_isnull);
-		if (!isnull && delegate_row_counts(DatumGetObjectId(d), name, name_isnull) &&
-			has_privs_of_role(roleid, DatumGetObjectId(d)))
+			if (!delegate_row_counts(DatumGetObjectId(d), name, name_isnull))
+				continue;
+		}
+		/* else: a 1.0 or 1.1 table (before the update), which has no names */
+		if (has_privs_of_role(roleid, DatumGetObjectId(d)))
 			result = true;
 	}
 	systable_endscan(scan);

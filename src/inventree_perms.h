@@ -78,6 +78,9 @@ extern void ip_statement_check(void);
 extern void ip_parallel_init(void);
 extern struct SnapshotData *ip_parallel_snapshot(void);
 
+/* guard.c */
+extern Oid	ip_extension_owner(void);
+
 /* gate.c */
 extern Oid	ip_gate_caller(void);
 
