@@ -186,7 +186,7 @@ BEGIN
 	INSERT INTO inventree_perms.delegates AS d (role, role_name)
 	SELECT r.oid::pg_catalog.regrole, r.rolname FROM pg_catalog.pg_roles r
 	 WHERE r.oid OPERATOR(pg_catalog.=) _add_delegate.role::pg_catalog.oid
-	ON CONFLICT (role) DO UPDATE SET role_name = excluded.role_name
+	ON CONFLICT ON CONSTRAINT delegates_pkey DO UPDATE SET role_name = excluded.role_name
 	 WHERE d.role_name IS DISTINCT FROM excluded.role_name;
 	IF FOUND THEN
 		PERFORM inventree_perms._log('add_delegate', role::text);
