@@ -232,12 +232,13 @@ ip_set_acting_user(PG_FUNCTION_ARGS)
 	char	   *name;
 	IpUser		u;
 
+	/* 42501 before anything else: a NULL tells a refused caller nothing */
+	require_delegate("set the acting user");
+
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments of set_acting_user() must not be null")));
-
-	require_delegate("set the acting user");
 
 	username = PG_GETARG_TEXT_PP(0);
 	name = text_to_cstring(username);

@@ -15,6 +15,8 @@
 # as an ordinary role.  Each call is its own top-level statement; psql
 # records its SQLSTATE; for a failing call a digest of all extension tables
 # (and the RLS state of user tables) taken before and after must be equal.
+# In pass 2 every refused call must have said 42501 (it comes before any
+# other check of the arguments for a caller who may not manage).
 # Afterwards: only the SPEC's SQLSTATEs came back (22023, 42704, 42710,
 # 42501, 22004 -- plus, for the few functions where the SPEC is silent and
 # PostgreSQL has its own code, that code: listed in ALLOWED_EXTRA below and
@@ -214,6 +216,11 @@ done
 # pass 2: an ordinary role never changed anything it may not
 is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|acting_user|reset_acting_user|user_permissions|set_acting_user' | tr '\n' ' ')" "" \
 	"ordinary role: no management function succeeded"
+# pass 2: to a caller who may not manage, 42501 comes before any other check
+# of the arguments (a bad action, name or NULL tells it nothing); the checks
+# (has_*) and acting_user() are not management functions
+is "$(awk '$1 == "R" && $4 != "OK" && $4 != "42501" { print $3 ":" $4 }' "$T/ordinary.out" | grep -vE '^(has_[a-z_]+|acting_user):' | sort | uniq -c | head -10 | tr '\n' ' ')" "" \
+	"ordinary role: every refused call said 42501 first"
 
 # ---- internal functions: robustness only --------------------------------------
 run_pass internal postgres "$T/internal" 200000
