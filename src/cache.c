@@ -363,6 +363,17 @@ ip_cache_invalidate(void)
 }
 
 /*
+ * ip_cache_flush: forget every entry (not the tables' OIDs): a parallel
+ * statement builds all it uses from its own snapshot.
+ */
+void
+ip_cache_flush(void)
+{
+	cache_valid = false;
+	cache_generation++;
+}
+
+/*
  * ip_cache_generation: changes whenever one of the tables (or everything)
  * was invalidated.
  */

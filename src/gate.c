@@ -64,6 +64,26 @@ static int	gate_depth = 0;
 static Oid	gate_caller = InvalidOid;
 static char *gate_acting = NULL;
 
+/*
+ * function_in_namespace: the function of that name and argument types in the
+ * namespace nspid (by OID: not by the namespace's name, which could change).
+ */
+static Oid
+function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid)
+{
+	HeapTuple	tup;
+	Oid			fn;
+
+	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						  PointerGetDatum(buildoidvector(argtypes, nargs)),
+						  ObjectIdGetDatum(nspid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "function %s of inventree_perms is missing", name);
+	fn = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return fn;
+}
+
 static pg_noinline GateInfo *
 gate_setup(FmgrInfo *flinfo)
 {
@@ -120,9 +140,7 @@ gate_setup(FmgrInfo *flinfo)
 	}
 
 	implname = psprintf("_%s", gi->name);
-	implid = LookupFuncName(list_make2(makeString(get_namespace_name(proc->pronamespace)),
-									   makeString(implname)),
-							gi->nargs, argtypes, false);
+	implid = function_in_namespace(implname, gi->nargs, argtypes, gi->nspid);
 	ReleaseSysCache(tup);
 
 	fmgr_info_cxt(implid, &gi->impl, flinfo->fn_mcxt);
@@ -141,9 +159,7 @@ refuse_null(GateInfo *gi, int argno)
 	if (!gi->require_admin_ready)
 	{
 		Oid			argtype = TEXTOID;
-		Oid			fn = LookupFuncName(list_make2(makeString(get_namespace_name(gi->nspid)),
-												   makeString("_require_admin")),
-										1, &argtype, false);
+		Oid			fn = function_in_namespace("_require_admin", 1, &argtype, gi->nspid);
 
 		fmgr_info_cxt(fn, &gi->require_admin, gi->impl.fn_mcxt);
 		gi->require_admin_ready = true;

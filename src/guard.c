@@ -48,11 +48,12 @@ static Oid	owner_cached = InvalidOid;
 static LocalTransactionId owner_lxid = InvalidLocalTransactionId;
 
 /*
- * ip_extension_owner: the role that owns the extension inventree_perms
- * (InvalidOid if it is not installed).
+ * ip_extension_lookup: the owner of the extension inventree_perms and (if
+ * nsp is not NULL) its schema, from pg_extension; InvalidOid for both if it
+ * is not installed.
  */
 Oid
-ip_extension_owner(void)
+ip_extension_lookup(Oid *nsp)
 {
 	Relation	rel;
 	ScanKeyData key;
@@ -60,22 +61,36 @@ ip_extension_owner(void)
 	HeapTuple	tup;
 	Oid			owner = InvalidOid;
 
-	if (MyProc->lxid == owner_lxid && OidIsValid(owner_cached))
-		return owner_cached;
-
+	if (nsp)
+		*nsp = InvalidOid;
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
 				CStringGetDatum("inventree_perms"));
 	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
+	{
 		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+		if (nsp)
+			*nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-
-	owner_cached = owner;
-	owner_lxid = MyProc->lxid;
 	return owner;
+}
+
+/*
+ * ip_extension_owner: the extension's owner, looked up once per transaction.
+ */
+Oid
+ip_extension_owner(void)
+{
+	if (MyProc->lxid != owner_lxid || !OidIsValid(owner_cached))
+	{
+		owner_cached = ip_extension_lookup(NULL);
+		owner_lxid = MyProc->lxid;
+	}
+	return owner_cached;
 }
 
 /*

@@ -61,6 +61,7 @@ typedef struct IpUser
 extern int	ip_cache_size;
 extern void ip_cache_init(void);
 extern void ip_cache_invalidate(void);
+extern void ip_cache_flush(void);
 extern int	ip_model_perm(const char *user, int userlen, const char *model, int modellen,
 						  int action);
 extern int	ip_role_perm(const char *user, int userlen, const char *role, int rolelen,
@@ -80,6 +81,7 @@ extern struct SnapshotData *ip_parallel_snapshot(void);
 
 /* guard.c */
 extern Oid	ip_extension_owner(void);
+extern Oid	ip_extension_lookup(Oid *nsp);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

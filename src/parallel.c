@@ -135,7 +135,7 @@ take_leader_snapshot(QueryDesc *query)
 	MemoryContextSwitchTo(old);
 	leader_query = query;
 
-	ip_cache_invalidate();
+	ip_cache_flush();
 	set_snapshot_setting(hex);
 	pfree(buf);
 	pfree(hex);
