@@ -6,7 +6,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(44);
+SELECT plan(50);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE EXTENSION inventree_perms;
@@ -115,6 +115,24 @@ SELECT throws_ok($$INSERT INTO inventree_perms.users (name, is_superuser) VALUES
 				 '42501', NULL, 'the guard fires with session_replication_role = replica');
 RESET ROLE;
 RESET session_replication_role;
+
+-- TRIGGER granted by mistake: no function of the role's hangs on the tables,
+-- to run as the extension's owner at its next write
+CREATE SCHEMA guard_evil AUTHORIZATION guard_granted;
+SET LOCAL ROLE guard_granted;
+CREATE FUNCTION guard_evil.escalate() RETURNS trigger LANGUAGE plpgsql AS
+	$f$ BEGIN EXECUTE 'ALTER ROLE guard_granted SUPERUSER'; RETURN NEW; END $f$;
+SELECT ok(has_table_privilege('inventree_perms.users', 'TRIGGER'), 'guard_granted holds TRIGGER on users');
+SELECT throws_ok($$CREATE TRIGGER a_evil BEFORE INSERT ON inventree_perms.users
+				   FOR EACH ROW EXECUTE FUNCTION guard_evil.escalate()$$, '42501', NULL,
+				 'granted by mistake: CREATE TRIGGER on users -> 42501');
+SELECT throws_ok($$CREATE CONSTRAINT TRIGGER a_evil AFTER INSERT ON inventree_perms.audit_log
+				   FOR EACH ROW EXECUTE FUNCTION guard_evil.escalate()$$, '42501', NULL,
+				 'granted by mistake: CREATE CONSTRAINT TRIGGER on audit_log -> 42501');
+RESET ROLE;
+SELECT lives_ok($$SELECT inventree_perms.create_user('guard_after')$$, 'the next write through the functions');
+SELECT is((SELECT rolsuper FROM pg_roles WHERE rolname = 'guard_granted'), false, 'ran nothing of guard_granted''s');
+SELECT is((SELECT count(*) FROM pg_trigger WHERE tgname = 'a_evil'), 0::bigint, 'and no such trigger exists');
 
 -- every table has the guard, enabled always
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
