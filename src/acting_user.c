@@ -17,10 +17,11 @@
  * the setter with the value).  Once per statement, before the statement's
  * first check (and before a parallel statement starts its workers), the
  * setter must still be a superuser or a delegate; if not, the setting is
- * reset, so acting_user() and the 2-argument checks answer for current_user
+ * emptied, so acting_user() and the 2-argument checks answer for current_user
  * from that statement on, in the leader and in its workers alike.  Values
  * that come from the configuration (postgresql.conf, ALTER ROLE/DATABASE
- * SET: made by a superuser) have no setter and always apply.
+ * SET: made by a superuser) have no setter and always apply; a value from
+ * the connection's startup options is the login role's.
  *
  *-------------------------------------------------------------------------
  */
@@ -97,7 +98,8 @@ acting_check(pg_attribute_unused() char **newval, void **extra, GucSource source
 
 	if (e == NULL)
 		return false;
-	if (source < PGC_S_INTERACTIVE || InitializingParallelWorker || !IsTransactionState())
+	/* as PostgreSQL decides whose privileges a setting is made with */
+	if (InitializingParallelWorker || (source < PGC_S_INTERACTIVE && source != PGC_S_CLIENT))
 		e->setter = InvalidOid;
 	else
 		e->setter = GetUserId();
@@ -146,10 +148,14 @@ ip_statement_check(void)
 		allowed_generation = role_generation + ip_cache_generation();
 		return;
 	}
+	/*
+	 * Set it empty (not RESET: the value may be the session's default, from
+	 * the connection's startup options).
+	 */
 	if (IsInParallelMode())
 		acting_suppressed = true;
 	else
-		(void) set_config_option(ACTING_USER_GUC, NULL, PGC_SUSET, PGC_S_SESSION,
+		(void) set_config_option(ACTING_USER_GUC, "", PGC_SUSET, PGC_S_SESSION,
 								 GUC_ACTION_SET, true, 0, false);
 }
 

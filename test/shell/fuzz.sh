@@ -230,6 +230,19 @@ ok $? "internal functions: psql ran the whole script"
 is "$(awk '$1 == "R" && $4 == "XX000" && $3 != "_check_name" && $3 != "_django_valid_name"' "$T/internal.out" | head -3)" "" "internal functions: no internal error (XX000)"
 diag "internal: outcomes: $(awk '$1 == "R" { print $4 }' "$T/internal.out" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')"
 
+# ---- the acting user from a connection's startup options -----------------------
+# A role granted SET on the parameter by mistake sets the acting user in its
+# startup packet (PGOPTIONS): it is the value's setter, no delegate, so the
+# value applies to none of its statements.
+q "$P" fz_ordinary "CREATE ROLE fz_opt LOGIN; GRANT SET ON PARAMETER inventree_perms.acting_user TO fz_opt" >/dev/null
+is "$(PGOPTIONS='-c inventree_perms.acting_user=root' psql -X -A -t -q -h "$T" -p "$P" -U fz_opt -d fz_ordinary \
+	-c "SELECT inventree_perms.acting_user() || ' ' || inventree_perms.has_model_perm('widget', 'view')" 2>&1)" "fz_opt false" \
+	"startup option set by a role that is no delegate: acting_user() is the role itself"
+is "$(PGOPTIONS='-c inventree_perms.acting_user=root' psql -X -A -t -q -h "$T" -p "$P" -U postgres -d fz_ordinary \
+	-c "SELECT inventree_perms.acting_user()" 2>&1)" "root" \
+	"control: a superuser's startup option applies"
+q "$P" fz_ordinary "REVOKE SET ON PARAMETER inventree_perms.acting_user FROM fz_opt" >/dev/null
+
 # ---- the server ---------------------------------------------------------------
 ok "$(postmaster_alive pg; echo $?)" "the postmaster is alive"
 is "$(q "$P" postgres "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")" 1 "the server answers"
