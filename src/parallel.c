@@ -25,7 +25,9 @@
  * in the session), the hook was not there when that statement started: the
  * snapshot is then taken at load time, for the rest of that statement.
  *
- * The leader's snapshot is a copy in TopTransactionContext and is not
+ * The snapshot travels as text (its xmin, xmax, command id and running
+ * transaction ids); leader and workers both use the snapshot decoded from
+ * that text.  The leader's is a copy in TopTransactionContext and is not
  * registered: it is used only while the statement that took it runs, whose
  * own snapshot (older, registered until ExecutorEnd) keeps the rows it can
  * see from being pruned.
@@ -38,6 +40,8 @@
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "lib/stringinfo.h"
+#include "storage/procarray.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -109,36 +113,104 @@ forget_leader_snapshot(bool reset_setting)
 }
 
 /*
+ * encode_snapshot: the fields of an MVCC snapshot that visibility needs, as
+ * text: "xmin xmax curcid suboverflowed takenDuringRecovery whenTaken lsn
+ * xcnt subxcnt xip... subxip...".
+ */
+static char *
+encode_snapshot(Snapshot snap)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%u %u %u %d %d " UINT64_FORMAT " " UINT64_FORMAT " %u %d",
+					 snap->xmin, snap->xmax, snap->curcid,
+					 snap->suboverflowed ? 1 : 0, snap->takenDuringRecovery ? 1 : 0,
+					 (uint64) snap->whenTaken, (uint64) snap->lsn,
+					 snap->xcnt, snap->subxcnt);
+	for (uint32 i = 0; i < snap->xcnt; i++)
+		appendStringInfo(&buf, " %u", snap->xip[i]);
+	for (int32 i = 0; i < snap->subxcnt; i++)
+		appendStringInfo(&buf, " %u", snap->subxip[i]);
+	return buf.data;
+}
+
+/* next_number: the next unsigned number of an encoded snapshot */
+static uint64
+next_number(const char **p)
+{
+	char	   *end;
+	uint64		v;
+
+	errno = 0;
+	v = strtoull(*p, &end, 10);
+	if (end == *p || errno != 0)
+		elog(ERROR, "malformed value of %s", SNAPSHOT_GUC);
+	*p = end;
+	return v;
+}
+
+/*
+ * decode_snapshot: an MVCC snapshot (one piece of memory in
+ * TopTransactionContext, not registered) from encode_snapshot's text.
+ */
+static Snapshot
+decode_snapshot(const char *text)
+{
+	const char *p = text;
+	TransactionId xmin = (TransactionId) next_number(&p);
+	TransactionId xmax = (TransactionId) next_number(&p);
+	CommandId	curcid = (CommandId) next_number(&p);
+	bool		suboverflowed = next_number(&p) != 0;
+	bool		recovery = next_number(&p) != 0;
+	TimestampTz whenTaken = (TimestampTz) next_number(&p);
+	XLogRecPtr	lsn = (XLogRecPtr) next_number(&p);
+	uint64		xcnt = next_number(&p);
+	uint64		subxcnt = next_number(&p);
+	Snapshot	snap;
+
+	if (xcnt > (uint64) GetMaxSnapshotXidCount() || subxcnt > (uint64) GetMaxSnapshotSubxidCount())
+		elog(ERROR, "malformed value of %s", SNAPSHOT_GUC);
+	snap = MemoryContextAllocZero(TopTransactionContext,
+								  sizeof(SnapshotData) + (xcnt + subxcnt) * sizeof(TransactionId));
+	snap->snapshot_type = SNAPSHOT_MVCC;
+	snap->xmin = xmin;
+	snap->xmax = xmax;
+	snap->curcid = curcid;
+	snap->suboverflowed = suboverflowed;
+	snap->takenDuringRecovery = recovery;
+	snap->whenTaken = whenTaken;
+	snap->lsn = lsn;
+	snap->xcnt = (uint32) xcnt;
+	snap->subxcnt = (int32) subxcnt;
+	snap->xip = (TransactionId *) (snap + 1);
+	snap->subxip = snap->xip + xcnt;
+	for (uint64 i = 0; i < xcnt + subxcnt; i++)
+		snap->xip[i] = (TransactionId) next_number(&p);
+	snap->copied = true;
+	return snap;
+}
+
+/*
  * take_leader_snapshot: take the latest snapshot for the parallel statement
  * query (NULL: the statement during which the library is being loaded),
- * empty the cache, and publish the snapshot in the hidden setting.
+ * empty the cache, and publish the snapshot in the hidden setting.  The
+ * leader uses the decoded text, as its workers will.
  */
 static void
 take_leader_snapshot(QueryDesc *query)
 {
-	Snapshot	latest;
-	Size		size;
-	char	   *buf;
-	char	   *hex;
-	MemoryContext old;
+	char	   *text;
 
 	forget_leader_snapshot(false);
 
-	latest = GetLatestSnapshot();
-	size = EstimateSnapshotSpace(latest);
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	buf = palloc(size);
-	SerializeSnapshot(latest, buf);
-	hex = palloc(size * 2 + 1);
-	hex[hex_encode(buf, size, hex)] = '\0';
-	leader_snapshot = RestoreSnapshot(buf);
-	MemoryContextSwitchTo(old);
+	text = encode_snapshot(GetLatestSnapshot());
+	leader_snapshot = decode_snapshot(text);
 	leader_query = query;
 
 	ip_cache_flush();
-	set_snapshot_setting(hex);
-	pfree(buf);
-	pfree(hex);
+	set_snapshot_setting(text);
+	pfree(text);
 }
 
 /*
@@ -155,14 +227,7 @@ ip_parallel_snapshot(void)
 		return NULL;
 	if (worker_snapshot == NULL || worker_snapshot_from != snapshot_setting)
 	{
-		Size		hexlen = strlen(snapshot_setting);
-		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-		char	   *buf = palloc(hexlen / 2 + 1);
-
-		(void) hex_decode(snapshot_setting, hexlen, buf);
-		worker_snapshot = RestoreSnapshot(buf);
-		pfree(buf);
-		MemoryContextSwitchTo(old);
+		worker_snapshot = decode_snapshot(snapshot_setting);
 		worker_snapshot_from = snapshot_setting;
 	}
 	return worker_snapshot;
