@@ -12,12 +12,26 @@
  * a transaction that rolls back is undone, RESET ALL and DISCARD ALL clear
  * it, parallel workers receive it from their leader.
  *
+ * Each value remembers the role that set it (the setting's "extra", kept by
+ * PostgreSQL beside each stacked value, so a rollback or RESET brings back
+ * the setter with the value).  Once per statement, before the statement's
+ * first check (and before a parallel statement starts its workers), the
+ * setter must still be a superuser or a delegate; if not, the setting is
+ * emptied, so acting_user() and the 2-argument checks answer for current_user
+ * from that statement on, in the leader and in its workers alike.  Values
+ * that come from the configuration (postgresql.conf, ALTER ROLE/DATABASE
+ * SET: made by a superuser) have no setter and always apply; a value from
+ * the connection's startup options is the login role's.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/inval.h"
@@ -33,6 +47,24 @@ PG_FUNCTION_INFO_V1(ip_reset_acting_user);
 
 static char *acting_user_setting = NULL;
 
+/* What each value of the setting remembers: the role that set it. */
+typedef struct ActingExtra
+{
+	Oid			setter;			/* InvalidOid: from the configuration */
+} ActingExtra;
+
+static Oid	acting_setter = InvalidOid;
+
+/* The statement last checked, and what the check found. */
+static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
+static TimestampTz checked_statement = 0;
+static bool acting_suppressed = false;	/* in parallel mode: could not reset */
+
+/* The last answer for acting_setter, valid while nothing it depends on changed. */
+static Oid	allowed_setter = InvalidOid;
+static uint64 allowed_generation = 0;
+static uint64 role_generation = 1;	/* bumped by role and membership changes */
+
 /* current_user's name, remembered for the role it was looked up for */
 static Oid	role_name_oid = InvalidOid;
 static char role_name[NAMEDATALEN];
@@ -43,12 +75,95 @@ role_name_callback(pg_attribute_unused() Datum arg, pg_attribute_unused() int ca
 				   pg_attribute_unused() uint32 hashvalue)
 {
 	role_name_oid = InvalidOid;
+	role_generation++;
+}
+
+/* Role memberships changed: who is a delegate may have changed. */
+static void
+membership_callback(pg_attribute_unused() Datum arg, pg_attribute_unused() int cacheid,
+					pg_attribute_unused() uint32 hashvalue)
+{
+	role_generation++;
+}
+
+/*
+ * acting_check: remember who sets the value.  In a parallel worker's copy of
+ * its leader's settings the leader has already decided (and workers never
+ * check).
+ */
+static bool
+acting_check(pg_attribute_unused() char **newval, void **extra, GucSource source)
+{
+	ActingExtra *e = malloc(sizeof(ActingExtra));
+
+	if (e == NULL)
+		return false;
+	/* as PostgreSQL decides whose privileges a setting is made with */
+	if (InitializingParallelWorker || (source < PGC_S_INTERACTIVE && source != PGC_S_CLIENT))
+		e->setter = InvalidOid;
+	else
+		e->setter = GetUserId();
+	*extra = e;
+	return true;
+}
+
+static void
+acting_assign(pg_attribute_unused() const char *newval, void *extra)
+{
+	acting_setter = extra ? ((ActingExtra *) extra)->setter : InvalidOid;
+	acting_suppressed = false;
+}
+
+/*
+ * ip_statement_check: once per statement, in a backend that is not a
+ * parallel worker: does the role that set the acting user still have the
+ * right to?  If not, reset the setting (outside parallel mode; inside it,
+ * where settings cannot change, ignore it for the rest of the statement).
+ */
+void
+ip_statement_check(void)
+{
+	TimestampTz stmt;
+	uint64		generation;
+	bool		allowed;
+
+	if (acting_user_setting == NULL || acting_user_setting[0] == '\0' ||
+		!OidIsValid(acting_setter) || IsParallelWorker() || !IsTransactionState())
+		return;
+	stmt = GetCurrentStatementStartTimestamp();
+	if (MyProc->lxid == checked_lxid && stmt == checked_statement)
+		return;
+	checked_lxid = MyProc->lxid;
+	checked_statement = stmt;
+	acting_suppressed = false;
+
+	AcceptInvalidationMessages();
+	generation = role_generation + ip_cache_generation();
+	if (acting_setter == allowed_setter && generation == allowed_generation)
+		return;
+	allowed = superuser_arg(acting_setter) || ip_is_delegate(acting_setter);
+	if (allowed)
+	{
+		allowed_setter = acting_setter;
+		allowed_generation = role_generation + ip_cache_generation();
+		return;
+	}
+	/*
+	 * Set it empty (not RESET: the value may be the session's default, from
+	 * the connection's startup options).
+	 */
+	if (IsInParallelMode())
+		acting_suppressed = true;
+	else
+		(void) set_config_option(ACTING_USER_GUC, "", PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SET, true, 0, false);
 }
 
 void
 ip_acting_user_init(void)
 {
 	CacheRegisterSyscacheCallback(AUTHOID, role_name_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, membership_callback, (Datum) 0);
 
 	DefineCustomStringVariable(ACTING_USER_GUC,
 							   "The user whose permissions apply, set by inventree_perms.set_acting_user().",
@@ -57,7 +172,7 @@ ip_acting_user_init(void)
 							   "",
 							   PGC_SUSET,
 							   0,
-							   NULL, NULL, NULL);
+							   acting_check, acting_assign, NULL);
 }
 
 /*
@@ -69,6 +184,8 @@ ip_acting_user(int *len)
 	Oid			roleid;
 
 	if (acting_user_setting && acting_user_setting[0] != '\0')
+		ip_statement_check();
+	if (acting_user_setting && acting_user_setting[0] != '\0' && !acting_suppressed)
 	{
 		*len = strlen(acting_user_setting);
 		return acting_user_setting;
@@ -121,12 +238,13 @@ ip_set_acting_user(PG_FUNCTION_ARGS)
 	char	   *name;
 	IpUser		u;
 
+	/* 42501 before anything else: a NULL tells a refused caller nothing */
+	require_delegate("set the acting user");
+
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("arguments of set_acting_user() must not be null")));
-
-	require_delegate("set the acting user");
 
 	username = PG_GETARG_TEXT_PP(0);
 	name = text_to_cstring(username);

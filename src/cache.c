@@ -40,6 +40,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
@@ -54,6 +55,7 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -76,6 +78,7 @@ int			ip_cache_size = 200000;
 #define ANUM_GROUP_ROLES_ROLE 2
 #define ANUM_GROUP_ROLES_ACTION 3
 #define ANUM_DELEGATES_ROLE 1
+#define ANUM_DELEGATES_ROLE_NAME 2
 
 /* Longest name that can be valid: 150 characters of at most 4 bytes. */
 #define MAX_NAME_BYTES 600
@@ -180,6 +183,7 @@ static bool models_loaded;		/* every registered model is in models_table */
 static int32 next_role_idx;
 static bool flush_at_next_statement = false;
 static Snapshot check_snapshot = NULL;
+static bool check_snapshot_registered = false;
 static LocalTransactionId last_lxid = InvalidLocalTransactionId;
 static TimestampTz last_statement = 0;
 
@@ -359,6 +363,27 @@ ip_cache_invalidate(void)
 }
 
 /*
+ * ip_cache_flush: forget every entry (not the tables' OIDs): a parallel
+ * statement builds all it uses from its own snapshot.
+ */
+void
+ip_cache_flush(void)
+{
+	cache_valid = false;
+	cache_generation++;
+}
+
+/*
+ * ip_cache_generation: changes whenever one of the tables (or everything)
+ * was invalidated.
+ */
+uint64
+ip_cache_generation(void)
+{
+	return cache_generation;
+}
+
+/*
  * cache_reset: empty the cache and look up the tables' OIDs again.
  */
 static void
@@ -428,7 +453,7 @@ cache_begin(void)
 static void
 cache_end(void)
 {
-	if (check_snapshot)
+	if (check_snapshot && check_snapshot_registered)
 		UnregisterSnapshot(check_snapshot);
 	check_snapshot = NULL;
 	MemoryContextReset(IpBuildContext);
@@ -438,9 +463,11 @@ cache_end(void)
  * scan_snapshot: the snapshot entries are built from, one per check.  The
  * latest one, so that what a cache holds is what is committed now (plus this
  * transaction's own changes), whatever the isolation level.  In parallel mode
- * no new snapshot may be taken: there the statement's snapshot is used
- * (workers get the leader's), and the leader forgets what it built at the
- * next statement.
+ * no new snapshot may be taken: there the one the leader took when the
+ * statement started is used, by the leader and by its workers alike (see
+ * parallel.c).  Without one (not expected), the statement's snapshot is
+ * used, which workers share with their leader, and the leader forgets what
+ * it built at the next statement.
  */
 static Snapshot
 scan_snapshot(void)
@@ -449,6 +476,14 @@ scan_snapshot(void)
 		return check_snapshot;
 	if (IsInParallelMode())
 	{
+		Snapshot	shared = ip_parallel_snapshot();
+
+		if (shared)
+		{
+			check_snapshot = shared;
+			check_snapshot_registered = false;
+			return check_snapshot;
+		}
 		if (!IsParallelWorker())
 			flush_at_next_statement = true;
 		check_snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot()
@@ -456,6 +491,7 @@ scan_snapshot(void)
 	}
 	else
 		check_snapshot = RegisterSnapshot(GetLatestSnapshot());
+	check_snapshot_registered = true;
 	return check_snapshot;
 }
 
@@ -1062,8 +1098,33 @@ ip_user_lookup(const char *user, int userlen, IpUser *out)
 }
 
 /*
+ * delegate_row_counts: does the delegates row (role, role_name) still stand
+ * for the role it was made for?  The role must exist and still bear the name
+ * it had when it was added: there is no event trigger for DROP ROLE, so a
+ * row of a dropped role stays, and a later role could get the same OID.  A
+ * renamed delegate stops counting too (fail closed: add it again).
+ */
+static bool
+delegate_row_counts(Oid role, Datum name, bool name_isnull)
+{
+	HeapTuple	rtup;
+	bool		same;
+
+	if (!OidIsValid(role) || name_isnull)
+		return false;
+	rtup = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
+	if (!HeapTupleIsValid(rtup))
+		return false;
+	same = strncmp(NameStr(((Form_pg_authid) GETSTRUCT(rtup))->rolname),
+				   NameStr(*DatumGetName(name)), NAMEDATALEN) == 0;
+	ReleaseSysCache(rtup);
+	return same;
+}
+
+/*
  * ip_is_delegate: has roleid the privileges of a role registered as a
- * delegate?  Read from the table each time (set_acting_user is not hot).
+ * delegate (one that still counts)?  Read from the table each time
+ * (set_acting_user is not hot; the statement check remembers its answer).
  */
 bool
 ip_is_delegate(Oid roleid)
@@ -1080,10 +1141,22 @@ ip_is_delegate(Oid roleid)
 	scan = systable_beginscan(rel, InvalidOid, false, snap, 0, NULL);
 	while (!result && HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
+		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
-		Datum		d = heap_getattr(tup, ANUM_DELEGATES_ROLE, RelationGetDescr(rel), &isnull);
+		bool		name_isnull = true;
+		Datum		d = heap_getattr(tup, ANUM_DELEGATES_ROLE, desc, &isnull);
+		Datum		name = (Datum) 0;
 
-		if (!isnull && has_privs_of_role(roleid, DatumGetObjectId(d)))
+		if (isnull)
+			continue;
+		if (desc->natts >= ANUM_DELEGATES_ROLE_NAME)
+		{
+			name = heap_getattr(tup, ANUM_DELEGATES_ROLE_NAME, desc, &name_isnull);
+			if (!delegate_row_counts(DatumGetObjectId(d), name, name_isnull))
+				continue;
+		}
+		/* else: a 1.0 or 1.1 table (before the update), which has no names */
+		if (has_privs_of_role(roleid, DatumGetObjectId(d)))
 			result = true;
 	}
 	systable_endscan(scan);

@@ -3,7 +3,9 @@
  * catalog.c
  *	  OIDs of the extension's tables and of their primary-key indexes.
  *
- * Looked up by name in schema inventree_perms once, kept until a relcache
+ * Looked up by name in the extension's schema (from pg_extension: a schema
+ * of that name made by someone else in a database without the extension is
+ * never read) once, kept until a relcache
  * invalidation of one of them (or of everything) arrives: DROP EXTENSION,
  * ALTER EXTENSION UPDATE and CREATE EXTENSION all send one.
  *
@@ -12,6 +14,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "commands/extension.h"
 #include "utils/lsyscache.h"
 
 #include "inventree_perms.h"
@@ -36,7 +39,7 @@ ip_catalog_load(void)
 	if (ip_catalog.valid)
 		return;
 
-	nsp = get_namespace_oid("inventree_perms", true);
+	(void) ip_extension_lookup(&nsp);
 	if (!OidIsValid(nsp))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -73,4 +76,13 @@ ip_catalog_has_relid(Oid relid)
 		if (ip_catalog.table[i] == relid)
 			return true;
 	return false;
+}
+
+/*
+ * ip_catalog_installed: is the extension's schema in this database?
+ */
+bool
+ip_catalog_installed(void)
+{
+	return ip_catalog.valid || OidIsValid(get_extension_oid("inventree_perms", true));
 }

@@ -8,7 +8,9 @@
  * called it (never a definer function's owner on our side; a definer
  * function of someone else's calls us as that someone, which is right).  It
  * records that role and its acting user, refuses NULL arguments (22004)
- * except where the function's declared default is NULL, and calls the
+ * except where the function's declared default is NULL -- but to a caller
+ * who is not an administrator it says 42501 first, so that a NULL tells
+ * such a caller nothing (_require_admin() decides) -- and calls the
  * implementation: the function of the same schema and argument types whose
  * name is the gate's with a leading underscore, a PL/pgSQL SECURITY DEFINER
  * function that PUBLIC may not execute.  The implementation reads the caller
@@ -52,6 +54,9 @@ typedef struct GateInfo
 	char	  **argnames;		/* for error messages */
 	bool	   *nullable;		/* argument's declared default is NULL */
 	FmgrInfo	impl;
+	FmgrInfo	require_admin;	/* _require_admin(text), set up on first use */
+	bool		require_admin_ready;
+	Oid			nspid;
 } GateInfo;
 
 /* The caller of the innermost gate now running. */
@@ -59,7 +64,27 @@ static int	gate_depth = 0;
 static Oid	gate_caller = InvalidOid;
 static char *gate_acting = NULL;
 
-static GateInfo *
+/*
+ * function_in_namespace: the function of that name and argument types in the
+ * namespace nspid (by OID: not by the namespace's name, which could change).
+ */
+static Oid
+function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid)
+{
+	HeapTuple	tup;
+	Oid			fn;
+
+	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						  PointerGetDatum(buildoidvector(argtypes, nargs)),
+						  ObjectIdGetDatum(nspid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "function %s of inventree_perms is missing", name);
+	fn = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return fn;
+}
+
+static pg_noinline GateInfo *
 gate_setup(FmgrInfo *flinfo)
 {
 	MemoryContext old = MemoryContextSwitchTo(flinfo->fn_mcxt);
@@ -78,6 +103,7 @@ gate_setup(FmgrInfo *flinfo)
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 
 	gi->name = pstrdup(NameStr(proc->proname));
+	gi->nspid = proc->pronamespace;
 	gi->writes = (proc->provolatile == PROVOLATILE_VOLATILE);
 	gi->nargs = proc->pronargs;
 	gi->argnames = palloc0(sizeof(char *) * (gi->nargs + 1));
@@ -114,9 +140,7 @@ gate_setup(FmgrInfo *flinfo)
 	}
 
 	implname = psprintf("_%s", gi->name);
-	implid = LookupFuncName(list_make2(makeString(get_namespace_name(proc->pronamespace)),
-									   makeString(implname)),
-							gi->nargs, argtypes, false);
+	implid = function_in_namespace(implname, gi->nargs, argtypes, gi->nspid);
 	ReleaseSysCache(tup);
 
 	fmgr_info_cxt(implid, &gi->impl, flinfo->fn_mcxt);
@@ -126,12 +150,36 @@ gate_setup(FmgrInfo *flinfo)
 }
 
 /*
+ * refuse_null: a non-nullable argument is NULL.  An administrator is told
+ * 22004; anyone else 42501 (by _require_admin(), with its detail and hint).
+ */
+static void
+refuse_null(GateInfo *gi, int argno)
+{
+	if (!gi->require_admin_ready)
+	{
+		Oid			argtype = TEXTOID;
+		Oid			fn = function_in_namespace("_require_admin", 1, &argtype, gi->nspid);
+
+		fmgr_info_cxt(fn, &gi->require_admin, gi->impl.fn_mcxt);
+		gi->require_admin_ready = true;
+	}
+	(void) FunctionCall1(&gi->require_admin,
+						 CStringGetTextDatum(psprintf("call %s()", gi->name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("argument \"%s\" of %s() must not be null",
+					gi->argnames[argno] ? gi->argnames[argno] : "?", gi->name)));
+}
+
+/*
  * ip_gate: see the file's comment.
  */
 Datum
 ip_gate(PG_FUNCTION_ARGS)
 {
-	GateInfo   *gi = fcinfo->flinfo->fn_extra;
+	GateInfo   *const gi = fcinfo->flinfo->fn_extra ? (GateInfo *) fcinfo->flinfo->fn_extra
+		: gate_setup(fcinfo->flinfo);
 	LOCAL_FCINFO(impl, FUNC_MAX_ARGS);
 	int			len;
 	const char *acting;
@@ -139,18 +187,8 @@ ip_gate(PG_FUNCTION_ARGS)
 	char	   *saved_acting = gate_acting;
 	Datum		result;
 
-	if (gi == NULL)
-		gi = gate_setup(fcinfo->flinfo);
-
 	if (gi->writes && XactReadOnly)
 		PreventCommandIfReadOnly(psprintf("%s()", gi->name));
-
-	for (int i = 0; i < gi->nargs; i++)
-		if (PG_ARGISNULL(i) && !gi->nullable[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument \"%s\" of %s() must not be null",
-							gi->argnames[i] ? gi->argnames[i] : "?", gi->name)));
 
 	acting = ip_acting_user(&len);
 
@@ -164,6 +202,9 @@ ip_gate(PG_FUNCTION_ARGS)
 	gate_depth++;
 	PG_TRY();
 	{
+		for (int i = 0; i < gi->nargs; i++)
+			if (PG_ARGISNULL(i) && !gi->nullable[i])
+				refuse_null(gi, i);
 		result = FunctionCallInvoke(impl);
 	}
 	PG_FINALLY();

@@ -41,4 +41,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("inventree_perms");
 
 	ip_cache_init();
+	ip_parallel_init();
 }

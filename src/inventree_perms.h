@@ -48,6 +48,7 @@ typedef struct IpCatalog
 extern IpCatalog ip_catalog;
 extern void ip_catalog_load(void);
 extern bool ip_catalog_has_relid(Oid relid);
+extern bool ip_catalog_installed(void);
 
 /* cache.c */
 typedef struct IpUser
@@ -60,16 +61,27 @@ typedef struct IpUser
 extern int	ip_cache_size;
 extern void ip_cache_init(void);
 extern void ip_cache_invalidate(void);
+extern void ip_cache_flush(void);
 extern int	ip_model_perm(const char *user, int userlen, const char *model, int modellen,
 						  int action);
 extern int	ip_role_perm(const char *user, int userlen, const char *role, int rolelen,
 						 int action);
 extern bool ip_user_lookup(const char *user, int userlen, IpUser *out);
 extern bool ip_is_delegate(Oid roleid);
+extern uint64 ip_cache_generation(void);
 
 /* acting_user.c */
 extern void ip_acting_user_init(void);
 extern const char *ip_acting_user(int *len);
+extern void ip_statement_check(void);
+
+/* parallel.c */
+extern void ip_parallel_init(void);
+extern struct SnapshotData *ip_parallel_snapshot(void);
+
+/* guard.c */
+extern Oid	ip_extension_owner(void);
+extern Oid	ip_extension_lookup(Oid *nsp);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

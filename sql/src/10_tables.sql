@@ -105,10 +105,13 @@ COMMENT ON TABLE inventree_perms.group_roles IS
 	'Role flags held by groups (an InvenTree ruleset: one row per set flag)';
 
 CREATE TABLE inventree_perms.delegates (
-	role		regrole PRIMARY KEY
+	role		regrole PRIMARY KEY,
+	role_name	name
 );
 COMMENT ON TABLE inventree_perms.delegates IS
-	'Roles allowed to call set_acting_user()';
+	'Roles allowed to call set_acting_user(); a row counts only while its role exists under role_name';
+COMMENT ON COLUMN inventree_perms.delegates.role_name IS
+	'The role''s name when it was added: a dropped role''s OID taken by a new role, or a renamed role, does not count';
 
 CREATE TABLE inventree_perms.protected (
 	relation	regclass PRIMARY KEY,

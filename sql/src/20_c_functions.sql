@@ -61,6 +61,14 @@ LANGUAGE C;
 COMMENT ON FUNCTION inventree_perms._invalidate() IS
 	'Internal trigger: invalidates the permission caches of every session at commit';
 
+-- Internal: the write guard on every table of the extension (src/guard.c).
+CREATE FUNCTION inventree_perms._guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ip_guard'
+LANGUAGE C;
+COMMENT ON FUNCTION inventree_perms._guard() IS
+	'Internal trigger: refuses (42501) a write to the extension''s tables unless the current user is a PostgreSQL superuser or the extension''s owner (whose functions write them)';
+
 -- Internal: who called the management function being run.
 CREATE FUNCTION inventree_perms._caller()
 RETURNS oid

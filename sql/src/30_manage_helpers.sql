@@ -9,13 +9,14 @@
 -- called through _caller() and _caller_acting(): never current_user.
 -- ---------------------------------------------------------------------------
 
--- Is the caller a PostgreSQL superuser or the extension's owner?
+-- Is the caller a PostgreSQL superuser or the extension's owner?  Reads
+-- pg_roles, not pg_authid: the owner may have lost SUPERUSER.
 CREATE FUNCTION inventree_perms._is_pg_admin()
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_authid a
+	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
 				   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms._caller() AND a.rolsuper)
 		OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
 				   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'

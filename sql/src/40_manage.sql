@@ -281,10 +281,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	acts text[] := inventree_perms._actions(action, true);
+	acts text[];
 	added text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('grant permissions');
+	acts := inventree_perms._actions(action, true);
 	PERFORM inventree_perms._user(username);
 	PERFORM inventree_perms._require_model(model);
 	WITH ins AS (
@@ -310,10 +311,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	acts text[] := inventree_perms._actions(action, true);
+	acts text[];
 	removed text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('revoke permissions');
+	acts := inventree_perms._actions(action, true);
 	PERFORM inventree_perms._user(username);
 	PERFORM inventree_perms._require_model(model);
 	WITH del AS (
@@ -340,10 +342,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	acts text[] := inventree_perms._actions(action, true);
+	acts text[];
 	added text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('grant permissions');
+	acts := inventree_perms._actions(action, true);
 	PERFORM inventree_perms._require_group(groupname);
 	PERFORM inventree_perms._require_model(model);
 	WITH ins AS (
@@ -369,10 +372,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	acts text[] := inventree_perms._actions(action, true);
+	acts text[];
 	removed text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('revoke permissions');
+	acts := inventree_perms._actions(action, true);
 	PERFORM inventree_perms._require_group(groupname);
 	PERFORM inventree_perms._require_model(model);
 	WITH del AS (
@@ -394,6 +398,32 @@ COMMENT ON FUNCTION inventree_perms.revoke_group_perm(text, text, text) IS
 	'Revoke a group''s grant of an action (or all) on a model; administrators only';
 
 -- delegates -----------------------------------------------------------------
+-- Rows of roles dropped (or renamed) since they were added no longer count
+-- (the checks compare OID and name); add_delegate and remove_delegate also
+-- remove them, audited, so they are not listed either.
+CREATE FUNCTION inventree_perms._forget_dropped_delegates()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone text;
+BEGIN
+	FOR gone IN
+		DELETE FROM inventree_perms.delegates d
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+						   WHERE r.oid OPERATOR(pg_catalog.=) d.role::pg_catalog.oid
+							 AND r.rolname OPERATOR(pg_catalog.=) d.role_name)
+		RETURNING coalesce(d.role_name::text, d.role::pg_catalog.oid::text)
+	LOOP
+		PERFORM inventree_perms._log('forget_delegate', gone,
+			pg_catalog.jsonb_build_object('reason', 'role dropped or renamed'));
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._forget_dropped_delegates() IS
+	'Internal: remove (audited) delegate rows whose role was dropped or renamed; they no longer count anyway';
+
 CREATE FUNCTION inventree_perms._add_delegate(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -405,7 +435,15 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
 	END IF;
-	INSERT INTO inventree_perms.delegates VALUES (role) ON CONFLICT DO NOTHING;
+	PERFORM inventree_perms._forget_dropped_delegates();
+	-- The role's name is kept beside its OID: the row counts only while both
+	-- match (there is no event trigger for DROP ROLE).  Adding a renamed
+	-- delegate again takes its new name.
+	INSERT INTO inventree_perms.delegates AS d (role, role_name)
+	SELECT r.oid::pg_catalog.regrole, r.rolname FROM pg_catalog.pg_roles r
+	 WHERE r.oid OPERATOR(pg_catalog.=) _add_delegate.role::pg_catalog.oid
+	ON CONFLICT ON CONSTRAINT delegates_pkey DO UPDATE SET role_name = excluded.role_name
+	 WHERE d.role_name IS DISTINCT FROM excluded.role_name;
 	IF FOUND THEN
 		PERFORM inventree_perms._log('add_delegate', role::text);
 	END IF;
@@ -427,6 +465,7 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
 	END IF;
+	PERFORM inventree_perms._forget_dropped_delegates();
 	DELETE FROM inventree_perms.delegates d WHERE d.role OPERATOR(pg_catalog.=) _remove_delegate.role;
 	IF FOUND THEN
 		PERFORM inventree_perms._log('remove_delegate', role::text);

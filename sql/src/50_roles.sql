@@ -121,10 +121,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	flags text[] := inventree_perms._role_flags(action, true);
+	flags text[];
 	added text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('grant roles');
+	flags := inventree_perms._role_flags(action, true);
 	PERFORM inventree_perms._require_group(groupname);
 	PERFORM inventree_perms._require_role(role);
 	WITH ins AS (
@@ -150,10 +151,11 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	flags text[] := inventree_perms._role_flags(action, false);
+	flags text[];
 	removed text[];
 BEGIN
 	PERFORM inventree_perms._require_admin('revoke roles');
+	flags := inventree_perms._role_flags(action, false);
 	PERFORM inventree_perms._require_group(groupname);
 	PERFORM inventree_perms._require_role(role);
 	WITH del AS (

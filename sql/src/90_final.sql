@@ -12,7 +12,7 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms',
-							 'group_perms', 'roles', 'role_models', 'group_roles'] LOOP
+							 'group_perms', 'roles', 'role_models', 'group_roles', 'delegates'] LOOP
 		-- Row triggers: logical replication's apply worker fires row
 		-- triggers only.  TRUNCATE fires statement triggers only.
 		EXECUTE pg_catalog.format(
@@ -30,6 +30,74 @@ BEGIN
 	END LOOP;
 END;
 $$;
+
+-- The write guard (src/guard.c): every table of the extension is written by
+-- its functions only (they run as the extension's owner) or by a PostgreSQL
+-- superuser; a role that holds a privilege on a table anyway (a member of
+-- pg_write_all_data, a mistaken GRANT) gets 42501.  BEFORE row triggers
+-- (INSERT, UPDATE, DELETE, COPY) and a BEFORE TRUNCATE trigger, ENABLE
+-- ALWAYS.  Every table of the schema, whichever part created it.
+DO $$
+DECLARE
+	t name;
+BEGIN
+	FOR t IN
+		SELECT c.relname FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
+		  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
+		ORDER BY c.relname
+	LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard'
+			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard_truncate'
+			' BEFORE TRUNCATE ON inventree_perms.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
+	END LOOP;
+END;
+$$;
+
+-- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake) could
+-- hang its own function on them, to run as whoever writes them next: the
+-- extension's owner.  CREATE TRIGGER on a table of the extension is refused
+-- unless the current user is a PostgreSQL superuser or the extension's owner
+-- (the only other DDL on them, ALTER TABLE, CREATE RULE and CREATE POLICY,
+-- needs ownership already).
+CREATE FUNCTION inventree_perms._guard_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_ddl_commands() c
+			   JOIN pg_catalog.pg_trigger t ON t.oid OPERATOR(pg_catalog.=) c.objid
+			   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) t.tgrelid
+			   WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+				 AND r.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace)
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
+					   WHERE a.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND a.rolsuper)
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.pg_roles a
+					   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
+						 AND a.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+						 AND e.extowner OPERATOR(pg_catalog.=) a.oid) THEN
+		RAISE EXCEPTION 'permission denied to create a trigger on a table of inventree_perms'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Triggers on the extension''s tables are made by the extension only.',
+				  HINT = 'Revoke the TRIGGER privilege on the extension''s tables: PUBLIC and ordinary roles need none.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._guard_ddl() IS
+	'Internal event trigger: refuses CREATE TRIGGER on the extension''s tables unless by a superuser or the extension''s owner';
+CREATE EVENT TRIGGER inventree_perms_guard_ddl ON ddl_command_end
+	WHEN TAG IN ('CREATE TRIGGER')
+	EXECUTE FUNCTION inventree_perms._guard_ddl();
 
 -- The catalogue is loaded by CREATE EXTENSION.  pg_restore then copies the
 -- dumped rows back, catalogue rows included (an administrator may have bound

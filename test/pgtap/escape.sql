@@ -18,7 +18,7 @@ SELECT plan(
 	+ (SELECT count(*)::int FROM pg_proc p
 	   WHERE p.pronamespace = 'inventree_perms'::regnamespace
 	     AND p.prorettype = 'trigger'::regtype)	-- trigger functions
-	+ 1 + 20 + 9 + 11);
+	+ 1 + 20 + 9 + 11 + 13);
 
 CREATE ROLE esc_user;
 CREATE ROLE esc_admin;
@@ -251,6 +251,67 @@ INSERT INTO esc_adm.auth_user VALUES (1, 'esc_dj_evil', true, true);
 SELECT throws_ok($$SELECT * FROM inventree_perms.import_django('esc_adm')$$, '42501', NULL,
 	'esc_admin: import_django of its own schema holding a Django superuser -> 42501');
 RESET ROLE;
+
+-- ===========================================================================
+-- 6. Rights a superuser gave by mistake, and references to dropped roles
+-- ===========================================================================
+-- a member of pg_write_all_data, and a role holding every table privilege
+CREATE ROLE esc_writer;
+GRANT pg_write_all_data TO esc_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA inventree_perms TO esc_user;
+SET LOCAL ROLE esc_writer;
+SELECT throws_ok($$INSERT INTO inventree_perms.users (name, is_superuser) VALUES ('esc_writer', true)$$, '42501', NULL,
+	'esc_writer (pg_write_all_data): INSERT a superuser row -> 42501');
+SELECT throws_ok($$INSERT INTO inventree_perms.delegates (role, role_name) VALUES ('esc_writer', 'esc_writer')$$, '42501', NULL,
+	'esc_writer: make itself a delegate -> 42501');
+SELECT throws_ok($$UPDATE inventree_perms.users SET is_superuser = true WHERE name = 'esc_admin'$$, '42501', NULL,
+	'esc_writer: UPDATE a user into a superuser -> 42501');
+RESET ROLE;
+SET LOCAL ROLE esc_user;
+SELECT throws_ok($$INSERT INTO inventree_perms.user_perms (username, model, action) VALUES ('esc_user', 'user', 'change')$$,
+	'42501', NULL, 'esc_user (every table privilege): grant itself change on user -> 42501');
+SELECT throws_ok($$TRUNCATE inventree_perms.audit_log, inventree_perms.users CASCADE$$, '42501', NULL,
+	'esc_user: TRUNCATE -> 42501');
+RESET ROLE;
+REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM esc_user;
+-- SET on the acting user's parameter granted by mistake: the value is set,
+-- but its setter is no delegate, so it applies to no statement
+GRANT SET ON PARAMETER inventree_perms.acting_user TO esc_user;
+SET LOCAL ROLE esc_user;
+SET inventree_perms.acting_user = 'esc_su';
+SELECT is(inventree_perms.acting_user(), 'esc_user', 'esc_user (granted SET on the parameter): still acts as itself');
+SELECT is(inventree_perms.has_model_perm('user', 'change'), false, '... with its own permissions');
+SELECT throws_ok($$SELECT inventree_perms.create_user('esc_evil3')$$, '42501', NULL, '... and is no administrator');
+RESET ROLE;
+REVOKE SET ON PARAMETER inventree_perms.acting_user FROM esc_user;
+-- the parameter that carries a parallel statement's snapshot to its workers
+SELECT throws_ok($$SET inventree_perms.parallel_snapshot = '00'$$, '42501', NULL,
+	'even a superuser cannot set inventree_perms.parallel_snapshot');
+GRANT SET ON PARAMETER inventree_perms.parallel_snapshot TO esc_user;
+SET LOCAL ROLE esc_user;
+SELECT throws_ok($$SELECT set_config('inventree_perms.parallel_snapshot', '00', false)$$, '42501', NULL,
+	'esc_user (granted SET on it by mistake): set_config -> 42501');
+RESET ROLE;
+REVOKE SET ON PARAMETER inventree_perms.parallel_snapshot FROM esc_user;
+-- a dropped delegate's name taken by a new role
+CREATE ROLE esc_gone;
+SELECT inventree_perms.add_delegate('esc_gone');
+DROP ROLE esc_gone;
+CREATE ROLE esc_gone;
+SET LOCAL ROLE esc_gone;
+SELECT throws_ok($$SELECT inventree_perms.set_acting_user('esc_su')$$, '42501', NULL,
+	'esc_gone (a new role with a dropped delegate''s name): set_acting_user -> 42501');
+RESET ROLE;
+-- a delegate that was removed keeps nothing of what it set for its session
+SET LOCAL ROLE esc_app;
+SELECT inventree_perms.set_acting_user('esc_su', false);
+RESET ROLE;
+SELECT inventree_perms.remove_delegate('esc_app');
+SET LOCAL ROLE esc_app;
+SELECT is(inventree_perms.acting_user(), 'esc_app', 'esc_app (removed): its session acting user ended');
+SELECT throws_ok($$SELECT inventree_perms.create_user('esc_evil4')$$, '42501', NULL, '... and it is no administrator');
+RESET ROLE;
+
 SELECT is(pg_temp.superusers(), 'esc_su', 'after every attempt the only superuser is still esc_su');
 
 SELECT * FROM finish();

@@ -15,6 +15,8 @@
 # as an ordinary role.  Each call is its own top-level statement; psql
 # records its SQLSTATE; for a failing call a digest of all extension tables
 # (and the RLS state of user tables) taken before and after must be equal.
+# In pass 2 every refused call must have said 42501 (it comes before any
+# other check of the arguments for a caller who may not manage).
 # Afterwards: only the SPEC's SQLSTATEs came back (22023, 42704, 42710,
 # 42501, 22004 -- plus, for the few functions where the SPEC is silent and
 # PostgreSQL has its own code, that code: listed in ALLOWED_EXTRA below and
@@ -214,6 +216,11 @@ done
 # pass 2: an ordinary role never changed anything it may not
 is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|acting_user|reset_acting_user|user_permissions|set_acting_user' | tr '\n' ' ')" "" \
 	"ordinary role: no management function succeeded"
+# pass 2: to a caller who may not manage, 42501 comes before any other check
+# of the arguments (a bad action, name or NULL tells it nothing); the checks
+# (has_*) and acting_user() are not management functions
+is "$(awk '$1 == "R" && $4 != "OK" && $4 != "42501" { print $3 ":" $4 }' "$T/ordinary.out" | grep -vE '^(has_[a-z_]+|acting_user):' | sort | uniq -c | head -10 | tr '\n' ' ')" "" \
+	"ordinary role: every refused call said 42501 first"
 
 # ---- internal functions: robustness only --------------------------------------
 run_pass internal postgres "$T/internal" 200000
@@ -222,6 +229,19 @@ ok $? "internal functions: psql ran the whole script"
 # through _django_valid_name -- is the one expected XX000: callers pass constants)
 is "$(awk '$1 == "R" && $4 == "XX000" && $3 != "_check_name" && $3 != "_django_valid_name"' "$T/internal.out" | head -3)" "" "internal functions: no internal error (XX000)"
 diag "internal: outcomes: $(awk '$1 == "R" { print $4 }' "$T/internal.out" | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }')"
+
+# ---- the acting user from a connection's startup options -----------------------
+# A role granted SET on the parameter by mistake sets the acting user in its
+# startup packet (PGOPTIONS): it is the value's setter, no delegate, so the
+# value applies to none of its statements.
+q "$P" fz_ordinary "CREATE ROLE fz_opt LOGIN; GRANT SET ON PARAMETER inventree_perms.acting_user TO fz_opt" >/dev/null
+is "$(PGOPTIONS='-c inventree_perms.acting_user=root' psql -X -A -t -q -h "$T" -p "$P" -U fz_opt -d fz_ordinary \
+	-c "SELECT inventree_perms.acting_user() || ' ' || inventree_perms.has_model_perm('widget', 'view')" 2>&1)" "fz_opt false" \
+	"startup option set by a role that is no delegate: acting_user() is the role itself"
+is "$(PGOPTIONS='-c inventree_perms.acting_user=root' psql -X -A -t -q -h "$T" -p "$P" -U postgres -d fz_ordinary \
+	-c "SELECT inventree_perms.acting_user()" 2>&1)" "root" \
+	"control: a superuser's startup option applies"
+q "$P" fz_ordinary "REVOKE SET ON PARAMETER inventree_perms.acting_user FROM fz_opt" >/dev/null
 
 # ---- the server ---------------------------------------------------------------
 ok "$(postmaster_alive pg; echo $?)" "the postmaster is alive"

@@ -1,0 +1,348 @@
+-- ---------------------------------------------------------------------------
+-- Core (1.1 -> 1.2): the write guard on every table, delegates that count
+-- only while their role exists under the same name (and invalidate the
+-- caches), 42501 before any argument check, the administrator rule read
+-- from pg_roles (an owner without SUPERUSER cannot read pg_authid).
+-- ---------------------------------------------------------------------------
+
+-- delegates: the role's name beside its OID.
+ALTER TABLE inventree_perms.delegates ADD COLUMN role_name name;
+UPDATE inventree_perms.delegates d SET role_name = r.rolname
+  FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) d.role::pg_catalog.oid;
+COMMENT ON TABLE inventree_perms.delegates IS
+	'Roles allowed to call set_acting_user(); a row counts only while its role exists under role_name';
+COMMENT ON COLUMN inventree_perms.delegates.role_name IS
+	'The role''s name when it was added: a dropped role''s OID taken by a new role, or a renamed role, does not count';
+
+-- The write guard's trigger function.
+CREATE FUNCTION inventree_perms._guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ip_guard'
+LANGUAGE C;
+COMMENT ON FUNCTION inventree_perms._guard() IS
+	'Internal trigger: refuses (42501) a write to the extension''s tables unless the current user is a PostgreSQL superuser or the extension''s owner (whose functions write them)';
+REVOKE ALL ON FUNCTION inventree_perms._guard() FROM PUBLIC;
+
+
+CREATE OR REPLACE FUNCTION inventree_perms._is_pg_admin()
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
+				   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms._caller() AND a.rolsuper)
+		OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
+				   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
+					 AND e.extowner OPERATOR(pg_catalog.=) inventree_perms._caller());
+$$;
+COMMENT ON FUNCTION inventree_perms._is_pg_admin() IS
+	'Internal: is the caller a PostgreSQL superuser or the extension''s owner?';
+
+CREATE OR REPLACE FUNCTION inventree_perms._grant_user_perm(username text, model text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	acts text[];
+	added text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('grant permissions');
+	acts := inventree_perms._actions(action, true);
+	PERFORM inventree_perms._user(username);
+	PERFORM inventree_perms._require_model(model);
+	WITH ins AS (
+		INSERT INTO inventree_perms.user_perms (username, model, action)
+		SELECT username, model, a FROM pg_catalog.unnest(acts) a
+		ON CONFLICT DO NOTHING
+		RETURNING user_perms.action)
+	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
+	IF added IS NOT NULL THEN
+		PERFORM inventree_perms._log('grant_user_perm', username,
+			pg_catalog.jsonb_build_object('model', model, 'actions', added));
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._revoke_user_perm(username text, model text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	acts text[];
+	removed text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('revoke permissions');
+	acts := inventree_perms._actions(action, true);
+	PERFORM inventree_perms._user(username);
+	PERFORM inventree_perms._require_model(model);
+	WITH del AS (
+		DELETE FROM inventree_perms.user_perms p
+		WHERE p.username OPERATOR(pg_catalog.=) _revoke_user_perm.username
+		  AND p.model OPERATOR(pg_catalog.=) _revoke_user_perm.model
+		  AND p.action OPERATOR(pg_catalog.=) ANY (acts)
+		RETURNING p.action)
+	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
+	IF removed IS NOT NULL THEN
+		PERFORM inventree_perms._log('revoke_user_perm', username,
+			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._grant_group_perm(groupname text, model text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	acts text[];
+	added text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('grant permissions');
+	acts := inventree_perms._actions(action, true);
+	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms._require_model(model);
+	WITH ins AS (
+		INSERT INTO inventree_perms.group_perms (groupname, model, action)
+		SELECT groupname, model, a FROM pg_catalog.unnest(acts) a
+		ON CONFLICT DO NOTHING
+		RETURNING group_perms.action)
+	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
+	IF added IS NOT NULL THEN
+		PERFORM inventree_perms._log('grant_group_perm', groupname,
+			pg_catalog.jsonb_build_object('model', model, 'actions', added));
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._revoke_group_perm(groupname text, model text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	acts text[];
+	removed text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('revoke permissions');
+	acts := inventree_perms._actions(action, true);
+	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms._require_model(model);
+	WITH del AS (
+		DELETE FROM inventree_perms.group_perms p
+		WHERE p.groupname OPERATOR(pg_catalog.=) _revoke_group_perm.groupname
+		  AND p.model OPERATOR(pg_catalog.=) _revoke_group_perm.model
+		  AND p.action OPERATOR(pg_catalog.=) ANY (acts)
+		RETURNING p.action)
+	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
+	IF removed IS NOT NULL THEN
+		PERFORM inventree_perms._log('revoke_group_perm', groupname,
+			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
+	END IF;
+END;
+$$;
+
+CREATE FUNCTION inventree_perms._forget_dropped_delegates()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	gone text;
+BEGIN
+	FOR gone IN
+		DELETE FROM inventree_perms.delegates d
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+						   WHERE r.oid OPERATOR(pg_catalog.=) d.role::pg_catalog.oid
+							 AND r.rolname OPERATOR(pg_catalog.=) d.role_name)
+		RETURNING coalesce(d.role_name::text, d.role::pg_catalog.oid::text)
+	LOOP
+		PERFORM inventree_perms._log('forget_delegate', gone,
+			pg_catalog.jsonb_build_object('reason', 'role dropped or renamed'));
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._forget_dropped_delegates() IS
+	'Internal: remove (audited) delegate rows whose role was dropped or renamed; they no longer count anyway';
+REVOKE ALL ON FUNCTION inventree_perms._forget_dropped_delegates() FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION inventree_perms._add_delegate(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT inventree_perms._is_pg_admin() THEN
+		RAISE EXCEPTION 'permission denied to add a delegate'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
+	END IF;
+	PERFORM inventree_perms._forget_dropped_delegates();
+	-- The role's name is kept beside its OID: the row counts only while both
+	-- match (there is no event trigger for DROP ROLE).  Adding a renamed
+	-- delegate again takes its new name.
+	INSERT INTO inventree_perms.delegates AS d (role, role_name)
+	SELECT r.oid::pg_catalog.regrole, r.rolname FROM pg_catalog.pg_roles r
+	 WHERE r.oid OPERATOR(pg_catalog.=) _add_delegate.role::pg_catalog.oid
+	ON CONFLICT ON CONSTRAINT delegates_pkey DO UPDATE SET role_name = excluded.role_name
+	 WHERE d.role_name IS DISTINCT FROM excluded.role_name;
+	IF FOUND THEN
+		PERFORM inventree_perms._log('add_delegate', role::text);
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._remove_delegate(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT inventree_perms._is_pg_admin() THEN
+		RAISE EXCEPTION 'permission denied to remove a delegate'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
+	END IF;
+	PERFORM inventree_perms._forget_dropped_delegates();
+	DELETE FROM inventree_perms.delegates d WHERE d.role OPERATOR(pg_catalog.=) _remove_delegate.role;
+	IF FOUND THEN
+		PERFORM inventree_perms._log('remove_delegate', role::text);
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._grant_group_role(groupname text, role text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	flags text[];
+	added text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('grant roles');
+	flags := inventree_perms._role_flags(action, true);
+	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms._require_role(role);
+	WITH ins AS (
+		INSERT INTO inventree_perms.group_roles (groupname, role, action)
+		SELECT groupname, role, f FROM pg_catalog.unnest(flags) f
+		ON CONFLICT DO NOTHING
+		RETURNING group_roles.action)
+	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
+	IF added IS NOT NULL THEN
+		PERFORM inventree_perms._log('grant_group_role', groupname,
+			pg_catalog.jsonb_build_object('role', role, 'actions', added));
+	END IF;
+END;
+$$;
+
+CREATE OR REPLACE FUNCTION inventree_perms._revoke_group_role(groupname text, role text, action text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	flags text[];
+	removed text[];
+BEGIN
+	PERFORM inventree_perms._require_admin('revoke roles');
+	flags := inventree_perms._role_flags(action, false);
+	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms._require_role(role);
+	WITH del AS (
+		DELETE FROM inventree_perms.group_roles gr
+		WHERE gr.groupname OPERATOR(pg_catalog.=) _revoke_group_role.groupname
+		  AND gr.role OPERATOR(pg_catalog.=) _revoke_group_role.role
+		  AND gr.action OPERATOR(pg_catalog.=) ANY (flags)
+		RETURNING gr.action)
+	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
+	IF removed IS NOT NULL THEN
+		PERFORM inventree_perms._log('revoke_group_role', groupname,
+			pg_catalog.jsonb_build_object('role', role, 'actions', removed));
+	END IF;
+END;
+$$;
+
+
+-- Changes to delegates invalidate the caches (the statement check of the
+-- acting user remembers who may set it).
+CREATE TRIGGER inventree_perms_invalidate
+	AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.delegates
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate();
+ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate;
+CREATE TRIGGER inventree_perms_invalidate_truncate
+	AFTER TRUNCATE ON inventree_perms.delegates
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate();
+ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
+
+-- The write guard on every table of the schema.  A table a later part of
+-- this upgrade creates gets it from that part (or from a last part that
+-- runs this loop again for the tables still without it).
+DO $$
+DECLARE
+	t name;
+BEGIN
+	FOR t IN
+		SELECT c.relname FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
+		  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
+		  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+						  WHERE g.tgrelid OPERATOR(pg_catalog.=) c.oid
+							AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_guard')
+		ORDER BY c.relname
+	LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard'
+			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard_truncate'
+			' BEFORE TRUNCATE ON inventree_perms.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
+	END LOOP;
+END;
+$$;
+
+-- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake) could
+-- hang its own function on them, to run as whoever writes them next: the
+-- extension's owner.  CREATE TRIGGER on a table of the extension is refused
+-- unless the current user is a PostgreSQL superuser or the extension's owner
+-- (the only other DDL on them, ALTER TABLE, CREATE RULE and CREATE POLICY,
+-- needs ownership already).
+CREATE FUNCTION inventree_perms._guard_ddl()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_ddl_commands() c
+			   JOIN pg_catalog.pg_trigger t ON t.oid OPERATOR(pg_catalog.=) c.objid
+			   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) t.tgrelid
+			   WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+				 AND r.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace)
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
+					   WHERE a.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND a.rolsuper)
+	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.pg_roles a
+					   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
+						 AND a.rolname OPERATOR(pg_catalog.=) CURRENT_USER
+						 AND e.extowner OPERATOR(pg_catalog.=) a.oid) THEN
+		RAISE EXCEPTION 'permission denied to create a trigger on a table of inventree_perms'
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Triggers on the extension''s tables are made by the extension only.',
+				  HINT = 'Revoke the TRIGGER privilege on the extension''s tables: PUBLIC and ordinary roles need none.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._guard_ddl() IS
+	'Internal event trigger: refuses CREATE TRIGGER on the extension''s tables unless by a superuser or the extension''s owner';
+CREATE EVENT TRIGGER inventree_perms_guard_ddl ON ddl_command_end
+	WHEN TAG IN ('CREATE TRIGGER')
+	EXECUTE FUNCTION inventree_perms._guard_ddl();
+REVOKE ALL ON FUNCTION inventree_perms._guard_ddl() FROM PUBLIC;
