@@ -58,6 +58,7 @@ static Oid	acting_setter = InvalidOid;
 /* The statement last checked, and what the check found. */
 static LocalTransactionId checked_lxid = InvalidLocalTransactionId;
 static TimestampTz checked_statement = 0;
+static uint64 checked_number = 0;
 static bool acting_suppressed = false;	/* in parallel mode: could not reset */
 
 /* The last answer for acting_setter, valid while nothing it depends on changed. */
@@ -131,10 +132,12 @@ ip_statement_check(void)
 		!OidIsValid(acting_setter) || IsParallelWorker() || !IsTransactionState())
 		return;
 	stmt = GetCurrentStatementStartTimestamp();
-	if (MyProc->lxid == checked_lxid && stmt == checked_statement)
+	if (MyProc->lxid == checked_lxid && stmt == checked_statement &&
+		ip_statement_number == checked_number)
 		return;
 	checked_lxid = MyProc->lxid;
 	checked_statement = stmt;
+	checked_number = ip_statement_number;
 	acting_suppressed = false;
 
 	AcceptInvalidationMessages();

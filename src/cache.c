@@ -186,6 +186,7 @@ static Snapshot check_snapshot = NULL;
 static bool check_snapshot_registered = false;
 static LocalTransactionId last_lxid = InvalidLocalTransactionId;
 static TimestampTz last_statement = 0;
+static uint64 last_statement_number = 0;
 
 /* The entries of the last check, reused when the next one names the same. */
 static uint64 memo_resets = 0;
@@ -429,10 +430,12 @@ cache_begin(void)
 {
 	TimestampTz stmt = GetCurrentStatementStartTimestamp();
 
-	if (MyProc->lxid != last_lxid || stmt != last_statement)
+	if (MyProc->lxid != last_lxid || stmt != last_statement ||
+		ip_statement_number != last_statement_number)
 	{
 		last_lxid = MyProc->lxid;
 		last_statement = stmt;
+		last_statement_number = ip_statement_number;
 		AcceptInvalidationMessages();
 		if (flush_at_next_statement)
 		{
@@ -484,6 +487,20 @@ scan_snapshot(void)
 			check_snapshot_registered = false;
 			return check_snapshot;
 		}
+		/*
+		 * No snapshot was taken when this statement started (the library
+		 * was loaded inside it, after parallel mode began).  The statement's
+		 * own snapshot is what the workers have too; in READ COMMITTED it
+		 * is as fresh as the statement, but where the transaction keeps one
+		 * snapshot for all its statements it would miss what was committed
+		 * since the transaction began: refuse rather than answer from it.
+		 */
+		if (IsolationUsesXactSnapshot())
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("inventree_perms cannot check permissions in this parallel query"),
+					 errdetail("The extension's library was loaded after the parallel query started, in a transaction that keeps one snapshot for all its statements."),
+					 errhint("Call any inventree_perms function in this session before such a query (the library then stays loaded), or add inventree_perms to session_preload_libraries.")));
 		if (!IsParallelWorker())
 			flush_at_next_statement = true;
 		check_snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot()

@@ -54,7 +54,8 @@ typedef struct GateInfo
 	char	  **argnames;		/* for error messages */
 	bool	   *nullable;		/* argument's declared default is NULL */
 	FmgrInfo	impl;
-	FmgrInfo	require_admin;	/* _require_admin(text), set up on first use */
+	FmgrInfo	require_admin;	/* who may call it, set up on first use */
+	char	   *require_what;	/* its argument */
 	bool		require_admin_ready;
 	Oid			nspid;
 } GateInfo;
@@ -69,7 +70,8 @@ static char *gate_acting = NULL;
  * namespace nspid (by OID: not by the namespace's name, which could change).
  */
 static Oid
-function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid)
+function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid,
+					  bool missing_ok)
 {
 	HeapTuple	tup;
 	Oid			fn;
@@ -78,7 +80,11 @@ function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspi
 						  PointerGetDatum(buildoidvector(argtypes, nargs)),
 						  ObjectIdGetDatum(nspid));
 	if (!HeapTupleIsValid(tup))
+	{
+		if (missing_ok)
+			return InvalidOid;
 		elog(ERROR, "function %s of inventree_perms is missing", name);
+	}
 	fn = ((Form_pg_proc) GETSTRUCT(tup))->oid;
 	ReleaseSysCache(tup);
 	return fn;
@@ -140,7 +146,7 @@ gate_setup(FmgrInfo *flinfo)
 	}
 
 	implname = psprintf("_%s", gi->name);
-	implid = function_in_namespace(implname, gi->nargs, argtypes, gi->nspid);
+	implid = function_in_namespace(implname, gi->nargs, argtypes, gi->nspid, false);
 	ReleaseSysCache(tup);
 
 	fmgr_info_cxt(implid, &gi->impl, flinfo->fn_mcxt);
@@ -150,8 +156,28 @@ gate_setup(FmgrInfo *flinfo)
 }
 
 /*
- * refuse_null: a non-nullable argument is NULL.  An administrator is told
- * 22004; anyone else 42501 (by _require_admin(), with its detail and hint).
+ * Management functions that only some administrators may call, and the
+ * internal function that says who (raising 42501 for anyone else).  Every
+ * other management function is for administrators (_require_admin).
+ */
+static const struct
+{
+	const char *function;
+	const char *requirement;
+	const char *what;
+}			stricter_callers[] =
+{
+	{"set_user_superuser", "_require_superadmin", "change superuser status"},
+	{"add_delegate", "_require_pg_admin", "add a delegate"},
+	{"remove_delegate", "_require_pg_admin", "remove a delegate"},
+};
+
+/*
+ * refuse_null: a non-nullable argument is NULL.  A caller who may call the
+ * function is told 22004; anyone else 42501, by the function's own
+ * requirement (with its detail and hint), before anything about the
+ * arguments.  An older version's script may lack a stricter requirement's
+ * function: _require_admin() then decides.
  */
 static void
 refuse_null(GateInfo *gi, int argno)
@@ -159,13 +185,24 @@ refuse_null(GateInfo *gi, int argno)
 	if (!gi->require_admin_ready)
 	{
 		Oid			argtype = TEXTOID;
-		Oid			fn = function_in_namespace("_require_admin", 1, &argtype, gi->nspid);
+		const char *requirement = "_require_admin";
+		const char *what = psprintf("call %s()", gi->name);
+		Oid			fn = InvalidOid;
 
+		for (size_t i = 0; i < lengthof(stricter_callers); i++)
+			if (strcmp(gi->name, stricter_callers[i].function) == 0)
+			{
+				fn = function_in_namespace(stricter_callers[i].requirement, 1, &argtype,
+										   gi->nspid, true);
+				what = stricter_callers[i].what;
+			}
+		if (!OidIsValid(fn))
+			fn = function_in_namespace(requirement, 1, &argtype, gi->nspid, false);
 		fmgr_info_cxt(fn, &gi->require_admin, gi->impl.fn_mcxt);
+		gi->require_what = MemoryContextStrdup(gi->impl.fn_mcxt, what);
 		gi->require_admin_ready = true;
 	}
-	(void) FunctionCall1(&gi->require_admin,
-						 CStringGetTextDatum(psprintf("call %s()", gi->name)));
+	(void) FunctionCall1(&gi->require_admin, CStringGetTextDatum(gi->require_what));
 	ereport(ERROR,
 			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 			 errmsg("argument \"%s\" of %s() must not be null",

@@ -76,6 +76,7 @@ extern const char *ip_acting_user(int *len);
 extern void ip_statement_check(void);
 
 /* parallel.c */
+extern uint64 ip_statement_number;
 extern void ip_parallel_init(void);
 extern struct SnapshotData *ip_parallel_snapshot(void);
 

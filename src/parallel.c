@@ -62,6 +62,13 @@ static QueryDesc *leader_query = NULL;
 static Snapshot worker_snapshot = NULL;
 static const char *worker_snapshot_from = NULL;
 
+/*
+ * Executor starts outside parallel mode, counted: with the transaction and
+ * the statement's start time it tells statements apart, also the statements
+ * of one multi-statement query string, which share both.
+ */
+uint64		ip_statement_number = 0;
+
 static ExecutorStart_hook_type prev_executor_start = NULL;
 static ExecutorEnd_hook_type prev_executor_end = NULL;
 
@@ -243,6 +250,7 @@ executor_start(QueryDesc *queryDesc, int eflags)
 {
 	if (!IsInParallelMode())
 	{
+		ip_statement_number++;
 		ip_statement_check();
 		if (queryDesc->plannedstmt->parallelModeNeeded &&
 			!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && ip_catalog_installed())

@@ -93,6 +93,22 @@ $$;
 COMMENT ON FUNCTION inventree_perms._require_superadmin(text) IS
 	'Internal: raise 42501 unless the caller is a superuser (of PostgreSQL or of the extension)';
 
+CREATE FUNCTION inventree_perms._require_pg_admin(what text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT inventree_perms._is_pg_admin() THEN
+		RAISE EXCEPTION 'permission denied to %', what
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._require_pg_admin(text) IS
+	'Internal: raise 42501 unless the caller is a PostgreSQL superuser or the extension''s owner (who may manage delegates)';
+
 -- Append one row to the audit log, as the caller.
 CREATE FUNCTION inventree_perms._log(operation text, target text, detail jsonb DEFAULT NULL)
 RETURNS void

@@ -144,6 +144,23 @@ BEGIN
 END;
 $$;
 
+CREATE FUNCTION inventree_perms._require_pg_admin(what text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF NOT inventree_perms._is_pg_admin() THEN
+		RAISE EXCEPTION 'permission denied to %', what
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._require_pg_admin(text) IS
+	'Internal: raise 42501 unless the caller is a PostgreSQL superuser or the extension''s owner (who may manage delegates)';
+REVOKE ALL ON FUNCTION inventree_perms._require_pg_admin(text) FROM PUBLIC;
+
 CREATE FUNCTION inventree_perms._forget_dropped_delegates()
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -174,11 +191,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT inventree_perms._is_pg_admin() THEN
-		RAISE EXCEPTION 'permission denied to add a delegate'
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
-	END IF;
+	PERFORM inventree_perms._require_pg_admin('add a delegate');
 	PERFORM inventree_perms._forget_dropped_delegates();
 	-- The role's name is kept beside its OID: the row counts only while both
 	-- match (there is no event trigger for DROP ROLE).  Adding a renamed
@@ -200,11 +213,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT inventree_perms._is_pg_admin() THEN
-		RAISE EXCEPTION 'permission denied to remove a delegate'
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
-	END IF;
+	PERFORM inventree_perms._require_pg_admin('remove a delegate');
 	PERFORM inventree_perms._forget_dropped_delegates();
 	DELETE FROM inventree_perms.delegates d WHERE d.role OPERATOR(pg_catalog.=) _remove_delegate.role;
 	IF FOUND THEN
