@@ -11,7 +11,8 @@ OBJS = \
 	src/cache.o \
 	src/check.o \
 	src/acting_user.o \
-	src/gate.o
+	src/gate.o \
+	src/django.o
 
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released

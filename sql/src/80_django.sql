@@ -35,10 +35,16 @@
 --    administrator rule to Django); auth_user is just a model.
 --  * Names the SPEC refuses are skipped and counted ("invalid_user_names",
 --    "invalid_group_names", "invalid_model_names").
---  * It reads only named columns (never auth_user.password), only from plain
---    or partitioned tables whose columns have built-in types (no user code
---    runs with the extension owner's rights), and only what the caller may
---    SELECT itself.
+--  * What it reads belongs to the role that owns Django's tables, and is
+--    read as that role (src/django.c): each table resolved once to an OID,
+--    locked, checked after the lock (a plain table, owned by auth_user's
+--    owner: 42809 / 42501 otherwise; the columns read of integer, text or
+--    boolean type), then read by OID inside a security-restricted operation,
+--    named columns only (never auth_user.password).  No SQL text names a
+--    Django table, so nothing of that schema (a view put in a table's place,
+--    a function, a later table of another role) runs with the extension's
+--    rights.  Who may import: an administrator who is, or is a member of,
+--    that owner, or a PostgreSQL superuser (42501 otherwise).
 --
 -- The result: one row per kind of change with the number of rows this run
 -- changed (users created or changed, groups, memberships, models, user_perms,
@@ -59,9 +65,10 @@
 -- who owns the tables (or a PostgreSQL superuser).  unlink_django() drops the
 -- triggers and the link; the imported rows stay.
 --
--- Imports are serialised by a transaction-level advisory lock, so two
--- sessions changing Django's tables at once cannot undo each other's
--- changes.
+-- Imports are serialised by a lock of the import's own (_django_lock(): a
+-- lock tag no pg_advisory_* call can take, so no other role can stall an
+-- import or a linked write), so two sessions changing Django's tables at
+-- once cannot undo each other's changes.
 -- ---------------------------------------------------------------------------
 
 -- Internal: the Django tables import_django() reads, and the columns it reads
@@ -84,75 +91,37 @@ $$;
 COMMENT ON FUNCTION inventree_perms._django_tables() IS
 	'Internal: the Django / InvenTree tables import_django() reads and the columns it reads from each';
 
--- Internal: find and check one Django table.  It must be a plain or
--- partitioned table (reading a view or a foreign table would run code chosen
--- by its owner with the extension owner's rights) whose columns read have
--- built-in types; if caller is given, it must be allowed to read them.
--- Returns NULL for a missing table that is not required.
-CREATE FUNCTION inventree_perms._django_table(source_schema name, tablename text, columns text[],
-											  required boolean, caller oid)
-RETURNS regclass
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	nsp oid;
-	c pg_catalog.pg_class;
-	col text;
-	typ oid;
-BEGIN
-	SELECT n.oid INTO nsp FROM pg_catalog.pg_namespace n
-	WHERE n.nspname OPERATOR(pg_catalog.=) source_schema;
-	IF nsp IS NULL THEN
-		RAISE EXCEPTION 'schema "%" does not exist', source_schema
-			USING ERRCODE = 'invalid_schema_name';
-	END IF;
-	IF caller IS NOT NULL AND NOT pg_catalog.has_schema_privilege(caller, nsp, 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied for schema %', source_schema
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = pg_catalog.format('Role "%s" may not use schema "%s".', caller::regrole, source_schema);
-	END IF;
-	SELECT * INTO c FROM pg_catalog.pg_class x
-	WHERE x.relnamespace OPERATOR(pg_catalog.=) nsp AND x.relname OPERATOR(pg_catalog.=) tablename;
-	IF NOT FOUND THEN
-		IF NOT required THEN
-			RETURN NULL;
-		END IF;
-		RAISE EXCEPTION 'relation "%.%" does not exist', source_schema, tablename
-			USING ERRCODE = 'undefined_table',
-				  HINT = 'import_django() reads Django''s auth tables: give the schema that holds them.';
-	END IF;
-	IF c.relkind OPERATOR(pg_catalog.<>) ALL ('{r,p}'::"char"[]) THEN
-		RAISE EXCEPTION '"%.%" is not a table', source_schema, tablename
-			USING ERRCODE = 'wrong_object_type',
-				  DETAIL = 'import_django() reads plain and partitioned tables only.';
-	END IF;
-	FOREACH col IN ARRAY columns LOOP
-		SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attname OPERATOR(pg_catalog.=) col
-		  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
-		IF NOT FOUND THEN
-			RAISE EXCEPTION 'column "%" of relation "%.%" does not exist', col, source_schema, tablename
-				USING ERRCODE = 'undefined_column',
-					  HINT = 'import_django() expects the layout of Django''s (and InvenTree''s) tables.';
-		END IF;
-		IF typ OPERATOR(pg_catalog.>=) 16384 THEN		-- FirstNormalObjectId
-			RAISE EXCEPTION 'column "%" of relation "%.%" has type %, not a built-in type',
-				col, source_schema, tablename, typ::regtype
-				USING ERRCODE = 'datatype_mismatch';
-		END IF;
-		IF caller IS NOT NULL
-		   AND NOT pg_catalog.has_column_privilege(caller, c.oid, col, 'SELECT') THEN
-			RAISE EXCEPTION 'permission denied for table %.%', source_schema, tablename
-				USING ERRCODE = 'insufficient_privilege',
-					  DETAIL = pg_catalog.format('Role "%s" may not read column "%s".', caller::regrole, col);
-		END IF;
-	END LOOP;
-	RETURN c.oid;
-END;
-$$;
-COMMENT ON FUNCTION inventree_perms._django_table(name, text, text[], boolean, oid) IS
-	'Internal: a Django table import_django() may read (plain table, built-in column types, readable by the caller)';
+-- Internal (C, src/django.c): resolve the Django tables of a schema once
+-- each to an OID, lock them, check them (plain tables of auth_user's owner,
+-- the columns read with integer, text or boolean types) and check the
+-- caller (NULL: link_django()'s trigger path).  Returns the owner, then the
+-- tables' OIDs in the order of _django_tables() (0: a missing optional one).
+CREATE FUNCTION inventree_perms._django_open(source_schema name, caller oid)
+RETURNS oid[]
+AS 'MODULE_PATHNAME', 'ip_django_open'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms._django_open(name, oid) IS
+	'Internal: lock and check a Django schema''s tables; returns {owner, table OIDs...}; 3F000, 42P01, 42809, 42501, 42703, 42804';
+
+-- Internal (C): the rows of one Django table opened by _django_open(), read
+-- by OID as its owner in a security-restricted operation: the named columns
+-- only (never the password), as bigint, text and boolean.
+CREATE FUNCTION inventree_perms._django_read(relation oid, tablename text, owner oid)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ip_django_read'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION inventree_perms._django_read(oid, text, oid) IS
+	'Internal: the named columns of a Django table locked by _django_open(), read by OID as its owner (column definition list required)';
+
+-- Internal (C): a transaction lock of the import's own (kind 0, id 0: the
+-- whole import; exclusive or shared).  pg_advisory_* cannot take its tags, so
+-- no other role can stall an import or a linked write with them.
+CREATE FUNCTION inventree_perms._django_lock(kind integer, id integer, exclusive boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ip_django_lock'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION inventree_perms._django_lock(integer, integer, boolean) IS
+	'Internal: take one of the import''s own locks to the end of the transaction (no advisory lock number reaches it)';
 
 -- Internal: is name a valid user, group or model name?  Names Django itself
 -- allows take the fast path; the rest ask _check_name() (the one place of the
@@ -187,14 +156,15 @@ COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
 -- link_django()), or NULL on the trigger path of link_django() (no caller
 -- check: the link was authorised when it was made; the audit row names the
 -- session's login role and the trigger's table).
-CREATE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass)
+CREATE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	src text := source_schema::text;
-	t record;
+	rels oid[];
+	tab_owner oid;
 	has_rulesets boolean := false;
 	-- Django's side
 	d_user text[];
@@ -235,69 +205,77 @@ DECLARE
 	detail jsonb;
 BEGIN
 	-- One import at a time: each one then reads what the previous committed.
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('inventree_perms.import_django')::bigint);
+	PERFORM inventree_perms._django_lock(0, 0, true);
 
-	FOR t IN SELECT * FROM inventree_perms._django_tables() LOOP
-		IF inventree_perms._django_table(source_schema, t.tablename, t.columns, t.required, caller) IS NOT NULL
-		   AND t.tablename OPERATOR(pg_catalog.=) 'users_ruleset' THEN
-			has_rulesets := true;
-		END IF;
-	END LOOP;
-
-	-- Read Django's side: named columns only, never the password.
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text ORDER BY u.id), ''{}''),'
-		'       coalesce(array_agg(u.is_superuser ORDER BY u.id), ''{}''),'
-		'       coalesce(array_agg(u.is_active ORDER BY u.id), ''{}'')'
-		'  FROM %I.%I u', source_schema, 'auth_user')
-	INTO d_user, d_su, d_act;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(g.name::text ORDER BY g.id), ''{}'') FROM %I.%I g',
-		source_schema, 'auth_group')
-	INTO d_group;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text ORDER BY u.id, g.id), ''{}''),'
-		'       coalesce(array_agg(g.name::text ORDER BY u.id, g.id), ''{}'')'
-		'  FROM %I.%I ug'
-		'  JOIN %I.%I u ON u.id OPERATOR(pg_catalog.=) ug.user_id'
-		'  JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) ug.group_id',
-		source_schema, 'auth_user_groups', source_schema, 'auth_user', source_schema, 'auth_group')
-	INTO d_mu, d_mg;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(ct.app_label::text OPERATOR(pg_catalog.||) ''_'''
-		'                          OPERATOR(pg_catalog.||) ct.model::text ORDER BY ct.id), ''{}'')'
-		'  FROM %I.%I ct', source_schema, 'django_content_type')
-	INTO d_model;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text), ''{}''), coalesce(array_agg(ct.app_label::text), ''{}''),'
-		'       coalesce(array_agg(ct.model::text), ''{}''), coalesce(array_agg(p.codename::text), ''{}'')'
-		'  FROM %I.%I up'
-		'  JOIN %I.%I u ON u.id OPERATOR(pg_catalog.=) up.user_id'
-		'  JOIN %I.%I p ON p.id OPERATOR(pg_catalog.=) up.permission_id'
-		'  JOIN %I.%I ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id',
-		source_schema, 'auth_user_user_permissions', source_schema, 'auth_user',
-		source_schema, 'auth_permission', source_schema, 'django_content_type')
-	INTO d_up_holder, d_up_app, d_up_model, d_up_code;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(g.name::text), ''{}''), coalesce(array_agg(ct.app_label::text), ''{}''),'
-		'       coalesce(array_agg(ct.model::text), ''{}''), coalesce(array_agg(p.codename::text), ''{}'')'
-		'  FROM %I.%I gp'
-		'  JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) gp.group_id'
-		'  JOIN %I.%I p ON p.id OPERATOR(pg_catalog.=) gp.permission_id'
-		'  JOIN %I.%I ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id',
-		source_schema, 'auth_group_permissions', source_schema, 'auth_group',
-		source_schema, 'auth_permission', source_schema, 'django_content_type')
-	INTO d_gp_holder, d_gp_app, d_gp_model, d_gp_code;
+	-- Lock and check Django's tables, then read them by OID as their owner:
+	-- named columns only, never the password.
+	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
+	tab_owner := rels[1];
+	has_rulesets := rels[9] OPERATOR(pg_catalog.<>) 0;
+	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id), '{}'),
+		   coalesce(pg_catalog.array_agg(u.is_superuser ORDER BY u.id), '{}'),
+		   coalesce(pg_catalog.array_agg(u.is_active ORDER BY u.id), '{}')
+	  INTO d_user, d_su, d_act
+	  FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+		   AS u(id bigint, username text, is_superuser boolean, is_active boolean);
+	SELECT coalesce(pg_catalog.array_agg(g.name ORDER BY g.id), '{}') INTO d_group
+	  FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner) AS g(id bigint, name text);
+	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
+		 g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+						 AS g(id bigint, name text))
+	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id, g.id), '{}'),
+		   coalesce(pg_catalog.array_agg(g.name ORDER BY u.id, g.id), '{}')
+	  INTO d_mu, d_mg
+	  FROM inventree_perms._django_read(rels[4], 'auth_user_groups', tab_owner) AS ug(user_id bigint, group_id bigint)
+	  JOIN u ON u.id OPERATOR(pg_catalog.=) ug.user_id
+	  JOIN g ON g.id OPERATOR(pg_catalog.=) ug.group_id;
+	SELECT coalesce(pg_catalog.array_agg(ct.app_label OPERATOR(pg_catalog.||) '_'
+										 OPERATOR(pg_catalog.||) ct.model ORDER BY ct.id), '{}')
+	  INTO d_model
+	  FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+		   AS ct(id bigint, app_label text, model text);
+	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
+		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+						  AS ct(id bigint, app_label text, model text)),
+		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
+						 AS p(id bigint, content_type_id bigint, codename text))
+	SELECT coalesce(pg_catalog.array_agg(u.username), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
+		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
+	  INTO d_up_holder, d_up_app, d_up_model, d_up_code
+	  FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', tab_owner)
+		   AS up(user_id bigint, permission_id bigint)
+	  JOIN u ON u.id OPERATOR(pg_catalog.=) up.user_id
+	  JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
+	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
+	WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+						 AS g(id bigint, name text)),
+		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+						  AS ct(id bigint, app_label text, model text)),
+		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
+						 AS p(id bigint, content_type_id bigint, codename text))
+	SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
+		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
+	  INTO d_gp_holder, d_gp_app, d_gp_model, d_gp_code
+	  FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', tab_owner)
+		   AS gp(group_id bigint, permission_id bigint)
+	  JOIN g ON g.id OPERATOR(pg_catalog.=) gp.group_id
+	  JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
+	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
 	IF has_rulesets THEN
-		EXECUTE pg_catalog.format(
-			'SELECT coalesce(array_agg(g.name::text), ''{}''), coalesce(array_agg(r.name::text), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_view, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_add, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_change, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_delete, false)), ''{}'')'
-			'  FROM %I.%I r JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) r.group_id',
-			source_schema, 'users_ruleset', source_schema, 'auth_group')
-		INTO d_rs_group, d_rs_role, d_rs_v, d_rs_a, d_rs_c, d_rs_d;
+		WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+							 AS g(id bigint, name text))
+		SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(r.name), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_view, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_add, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_change, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_delete, false)), '{}')
+		  INTO d_rs_group, d_rs_role, d_rs_v, d_rs_a, d_rs_c, d_rs_d
+		  FROM inventree_perms._django_read(rels[9], 'users_ruleset', tab_owner)
+			   AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+					can_change boolean, can_delete boolean)
+		  JOIN g ON g.id OPERATOR(pg_catalog.=) r.group_id;
 	END IF;
 
 	-- Names the SPEC refuses are skipped.
@@ -601,8 +579,8 @@ BEGIN
 							  OPERATOR(pg_catalog.||) r_n)) x(w, n);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass) IS
-	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path';
+COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass, oid[]) IS
+	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
 
 -- Internal: the action a Django codename stands for on its model, or NULL
 -- for a custom codename.
@@ -625,7 +603,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM inventree_perms._require_admin('import from Django');
-	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL);
+	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, NULL);
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._import_django(name) IS
@@ -647,7 +625,7 @@ AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM inventree_perms.django_links l
 			   WHERE l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name) THEN
-		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass);
+		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass, NULL);
 	END IF;
 	RETURN NULL;
 END;
@@ -699,6 +677,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t record;
+	rels oid[];
 	added text[] := '{}';
 	linked boolean;
 BEGIN
@@ -706,25 +685,28 @@ BEGIN
 	INSERT INTO inventree_perms.django_links AS l (source_schema) VALUES (_link_django.source_schema)
 	ON CONFLICT DO NOTHING;
 	linked := FOUND;
-	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL);
+	-- The tables are resolved, locked and checked once; the triggers go on
+	-- exactly those (by OID: each is checked after it is made).
+	PERFORM inventree_perms._django_lock(0, 0, true);
+	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
+	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
 	FOR t IN
-		SELECT c.oid::regclass AS rel, d.tablename, d.columns,
+		SELECT rels[d.ord OPERATOR(pg_catalog.+) 1]::regclass AS rel, d.tablename, d.columns,
 			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
-				WHERE tg.tgrelid OPERATOR(pg_catalog.=) c.oid
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
 				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled
-		FROM inventree_perms._django_tables() d
-		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
-		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
+		FROM inventree_perms._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
+		WHERE rels[d.ord OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.<>) 0
+		ORDER BY d.ord
 	LOOP
 		IF t.enabled IS NULL THEN
 			EXECUTE pg_catalog.format(
 				'CREATE TRIGGER inventree_perms_django'
-				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %I.%I'
+				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
 				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
 				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
 				 FROM pg_catalog.unnest(t.columns) col),
-				source_schema, t.tablename);
+				t.rel);
 			added := added OPERATOR(pg_catalog.||) t.tablename;
 		END IF;
 		-- ALWAYS: also when session_replication_role = replica (a logical
@@ -735,14 +717,23 @@ BEGIN
 		IF t.enabled IS DISTINCT FROM 'A' THEN
 			BEGIN
 				EXECUTE pg_catalog.format(
-					'ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER inventree_perms_django',
-					source_schema, t.tablename);
+					'ALTER TABLE %s ENABLE ALWAYS TRIGGER inventree_perms_django', t.rel);
 			EXCEPTION WHEN object_in_use THEN
 				RAISE WARNING 'trigger inventree_perms_django on "%.%" is not enabled ALWAYS',
 					source_schema, t.tablename
 					USING DETAIL = 'The table has pending trigger events in this transaction.',
 						  HINT = 'It fires all the same, except under session_replication_role = replica; run link_django() again in a transaction of its own.';
 			END;
+		END IF;
+		-- What was made is on the table that was checked (a schema renamed
+		-- meanwhile would have sent the name elsewhere).
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+					   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
+						 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
+						 AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure) THEN
+			RAISE EXCEPTION 'table "%.%" changed while it was being linked', source_schema, t.tablename
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Run link_django() again.';
 		END IF;
 	END LOOP;
 	IF linked OR pg_catalog.cardinality(added) OPERATOR(pg_catalog.>) 0 THEN
@@ -770,7 +761,7 @@ DECLARE
 BEGIN
 	PERFORM inventree_perms._django_link_check(source_schema, 'unlink a Django schema');
 	FOR t IN
-		SELECT c.relname::text AS tablename
+		SELECT c.relname::text AS tablename, c.oid::regclass AS rel
 		FROM pg_catalog.pg_trigger tg
 		JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -779,8 +770,7 @@ BEGIN
 		  AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure
 		ORDER BY 1
 	LOOP
-		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %I.%I',
-								  source_schema, t.tablename);
+		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
 		dropped := dropped OPERATOR(pg_catalog.||) t.tablename;
 	END LOOP;
 	DELETE FROM inventree_perms.django_links l

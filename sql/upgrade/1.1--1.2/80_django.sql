@@ -1,0 +1,814 @@
+-- ---------------------------------------------------------------------------
+-- Django interop, 1.1 -> 1.2: the Django tables are resolved once, locked,
+-- checked and read by OID as their owner in a security-restricted operation
+-- (src/django.c); the import's lock is a tag no advisory-lock call can take.
+-- The functions below are those of sql/src/80_django.sql, replaced in place
+-- (CREATE OR REPLACE keeps link_django()'s triggers on _django_trigger()).
+-- ---------------------------------------------------------------------------
+DROP FUNCTION inventree_perms._django_table(name, text, text[], boolean, oid);
+DROP FUNCTION inventree_perms._django_sync(name, oid, regclass);
+-- ---------------------------------------------------------------------------
+-- Interop with a Django / InvenTree database.
+--
+-- import_django(schema) makes the extension's users, groups, memberships,
+-- models, grants and role flags match Django's auth tables (and InvenTree's
+-- users_ruleset) in that schema.  What it decides, so that the result is
+-- what the InvenTree web UI would answer:
+--
+--  * Rows it creates carry source = the schema; it updates and removes only
+--    rows with that source.  A hand-made row (source NULL, or another
+--    schema's) is never touched: a Django user or group whose name is taken
+--    by one is reported ("conflict_user:<name>", "conflict_group:<name>")
+--    and skipped together with its memberships, grants and role flags.
+--    Hand-made grants, memberships and role flags on imported users and
+--    groups stay (they go with the user or group if Django removes it).
+--  * is_superuser and is_active are copied as Django stores them; is_staff
+--    is ignored (it only opens Django's admin site).  Creating, changing or
+--    removing a superuser this way needs a superuser (of PostgreSQL or of
+--    the extension), as create_user() does: 42501 otherwise.
+--  * Every content type is a model named <app_label>_<model>; missing ones
+--    are registered (closed, no table).  A model it registered is removed
+--    with its content type, unless a table is protect()ed with it (reported
+--    as "kept_protected_model:<name>").  Built-in and catalogue models are
+--    never registered nor removed by it.
+--  * A permission whose codename is exactly view_/add_/change_/delete_ +
+--    the content type's model is that action on that model.  Any other
+--    codename is custom: reported as "custom_codename:<app>.<codename>" with
+--    the number of users and groups holding it, never guessed.
+--  * users_ruleset (optional): each set flag (can_view, can_add, can_change,
+--    can_delete) of a group's ruleset is a role flag, copied as stored (so
+--    has_role_perm() answers what InvenTree's check_user_role() reads).  A
+--    ruleset whose name is not a role in inventree_perms.roles is reported
+--    ("unknown_role:<name>").  Django's auth.user permissions are not mapped
+--    to the extension's built-in model "user" (that would hand the
+--    administrator rule to Django); auth_user is just a model.
+--  * Names the SPEC refuses are skipped and counted ("invalid_user_names",
+--    "invalid_group_names", "invalid_model_names").
+--  * What it reads belongs to the role that owns Django's tables, and is
+--    read as that role (src/django.c): each table resolved once to an OID,
+--    locked, checked after the lock (a plain table, owned by auth_user's
+--    owner: 42809 / 42501 otherwise; the columns read of integer, text or
+--    boolean type), then read by OID inside a security-restricted operation,
+--    named columns only (never auth_user.password).  No SQL text names a
+--    Django table, so nothing of that schema (a view put in a table's place,
+--    a function, a later table of another role) runs with the extension's
+--    rights.  Who may import: an administrator who is, or is a member of,
+--    that owner, or a PostgreSQL superuser (42501 otherwise).
+--
+-- The result: one row per kind of change with the number of rows this run
+-- changed (users created or changed, groups, memberships, models, user_perms,
+-- group_perms and role_flags added, and "removed" for every row it deleted),
+-- then the report rows.  A second run returns zeros and writes no audit row;
+-- a run that changed something writes one ("import_django", the schema, the
+-- counts).
+--
+-- link_django(schema) records the schema in django_links, imports, and puts
+-- a statement trigger inventree_perms_django on each Django table it reads
+-- (AFTER INSERT, UPDATE of the columns read, DELETE, TRUNCATE; ENABLE
+-- ALWAYS), which re-runs the import in the same transaction.  What it writes
+-- goes through the extension's tables, whose own triggers invalidate every
+-- session's cache at commit: a change committed through the InvenTree web UI
+-- is enforced from the next statement of every session.  Because from then on
+-- whoever may write those tables decides who is a superuser, link_django()
+-- and unlink_django() need a superuser (of PostgreSQL or of the extension)
+-- who owns the tables (or a PostgreSQL superuser).  unlink_django() drops the
+-- triggers and the link; the imported rows stay.
+--
+-- Imports are serialised by a lock of the import's own (_django_lock(): a
+-- lock tag no pg_advisory_* call can take, so no other role can stall an
+-- import or a linked write), so two sessions changing Django's tables at
+-- once cannot undo each other's changes.
+-- ---------------------------------------------------------------------------
+
+-- Internal: the Django tables import_django() reads, and the columns it reads
+-- from each (the trigger of link_django() fires on updates of these columns
+-- only: Django's updates of last_login at each login do not re-import).
+CREATE OR REPLACE FUNCTION inventree_perms._django_tables()
+RETURNS TABLE (tablename text, columns text[], required boolean)
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	VALUES ('auth_user', '{id,username,is_superuser,is_active}'::text[], true),
+		   ('auth_group', '{id,name}', true),
+		   ('auth_user_groups', '{user_id,group_id}', true),
+		   ('django_content_type', '{id,app_label,model}', true),
+		   ('auth_permission', '{id,content_type_id,codename}', true),
+		   ('auth_group_permissions', '{group_id,permission_id}', true),
+		   ('auth_user_user_permissions', '{user_id,permission_id}', true),
+		   ('users_ruleset', '{name,group_id,can_view,can_add,can_change,can_delete}', false);
+$$;
+COMMENT ON FUNCTION inventree_perms._django_tables() IS
+	'Internal: the Django / InvenTree tables import_django() reads and the columns it reads from each';
+
+-- Internal (C, src/django.c): resolve the Django tables of a schema once
+-- each to an OID, lock them, check them (plain tables of auth_user's owner,
+-- the columns read with integer, text or boolean types) and check the
+-- caller (NULL: link_django()'s trigger path).  Returns the owner, then the
+-- tables' OIDs in the order of _django_tables() (0: a missing optional one).
+CREATE OR REPLACE FUNCTION inventree_perms._django_open(source_schema name, caller oid)
+RETURNS oid[]
+AS 'MODULE_PATHNAME', 'ip_django_open'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms._django_open(name, oid) IS
+	'Internal: lock and check a Django schema''s tables; returns {owner, table OIDs...}; 3F000, 42P01, 42809, 42501, 42703, 42804';
+
+-- Internal (C): the rows of one Django table opened by _django_open(), read
+-- by OID as its owner in a security-restricted operation: the named columns
+-- only (never the password), as bigint, text and boolean.
+CREATE OR REPLACE FUNCTION inventree_perms._django_read(relation oid, tablename text, owner oid)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ip_django_read'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION inventree_perms._django_read(oid, text, oid) IS
+	'Internal: the named columns of a Django table locked by _django_open(), read by OID as its owner (column definition list required)';
+
+-- Internal (C): a transaction lock of the import's own (kind 0, id 0: the
+-- whole import; exclusive or shared).  pg_advisory_* cannot take its tags, so
+-- no other role can stall an import or a linked write with them.
+CREATE OR REPLACE FUNCTION inventree_perms._django_lock(kind integer, id integer, exclusive boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ip_django_lock'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION inventree_perms._django_lock(integer, integer, boolean) IS
+	'Internal: take one of the import''s own locks to the end of the transaction (no advisory lock number reaches it)';
+
+-- Internal: is name a valid user, group or model name?  Names Django itself
+-- allows take the fast path; the rest ask _check_name() (the one place of the
+-- SPEC's rules), catching its 22023.
+CREATE OR REPLACE FUNCTION inventree_perms._django_valid_name(kind text, name text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF name IS NULL THEN
+		RETURN false;
+	END IF;
+	IF kind OPERATOR(pg_catalog.=) 'model' THEN
+		RETURN name OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]{0,62}$';
+	END IF;
+	IF name OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]{1,150}$' THEN
+		RETURN true;
+	END IF;
+	BEGIN
+		PERFORM inventree_perms._check_name(kind, name);
+	EXCEPTION WHEN invalid_parameter_value THEN
+		RETURN false;
+	END;
+	RETURN true;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
+	'Internal: does a name from Django follow the SPEC''s rules for its kind (user, group, model)?';
+
+-- Internal: the import.  caller is the role to check (import_django(),
+-- link_django()), or NULL on the trigger path of link_django() (no caller
+-- check: the link was authorised when it was made; the audit row names the
+-- session's login role and the trigger's table).
+CREATE OR REPLACE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
+RETURNS TABLE (what text, count bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src text := source_schema::text;
+	rels oid[];
+	tab_owner oid;
+	has_rulesets boolean := false;
+	-- Django's side
+	d_user text[];
+	d_su boolean[];
+	d_act boolean[];
+	d_group text[];
+	d_mu text[];
+	d_mg text[];
+	d_model text[];
+	d_up_holder text[];
+	d_up_app text[];
+	d_up_model text[];
+	d_up_code text[];
+	d_gp_holder text[];
+	d_gp_app text[];
+	d_gp_model text[];
+	d_gp_code text[];
+	d_rs_group text[] := '{}';
+	d_rs_role text[] := '{}';
+	d_rs_v boolean[] := '{}';
+	d_rs_a boolean[] := '{}';
+	d_rs_c boolean[] := '{}';
+	d_rs_d boolean[] := '{}';
+	-- what this run did
+	n_users bigint := 0;
+	n_groups bigint := 0;
+	n_members bigint := 0;
+	n_models bigint := 0;
+	n_uperms bigint := 0;
+	n_gperms bigint := 0;
+	n_flags bigint := 0;
+	n_removed bigint := 0;
+	k bigint;
+	r_what text[] := '{}';
+	r_n bigint[] := '{}';
+	w text[];
+	wn bigint[];
+	detail jsonb;
+BEGIN
+	-- One import at a time: each one then reads what the previous committed.
+	PERFORM inventree_perms._django_lock(0, 0, true);
+
+	-- Lock and check Django's tables, then read them by OID as their owner:
+	-- named columns only, never the password.
+	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
+	tab_owner := rels[1];
+	has_rulesets := rels[9] OPERATOR(pg_catalog.<>) 0;
+	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id), '{}'),
+		   coalesce(pg_catalog.array_agg(u.is_superuser ORDER BY u.id), '{}'),
+		   coalesce(pg_catalog.array_agg(u.is_active ORDER BY u.id), '{}')
+	  INTO d_user, d_su, d_act
+	  FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+		   AS u(id bigint, username text, is_superuser boolean, is_active boolean);
+	SELECT coalesce(pg_catalog.array_agg(g.name ORDER BY g.id), '{}') INTO d_group
+	  FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner) AS g(id bigint, name text);
+	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
+		 g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+						 AS g(id bigint, name text))
+	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id, g.id), '{}'),
+		   coalesce(pg_catalog.array_agg(g.name ORDER BY u.id, g.id), '{}')
+	  INTO d_mu, d_mg
+	  FROM inventree_perms._django_read(rels[4], 'auth_user_groups', tab_owner) AS ug(user_id bigint, group_id bigint)
+	  JOIN u ON u.id OPERATOR(pg_catalog.=) ug.user_id
+	  JOIN g ON g.id OPERATOR(pg_catalog.=) ug.group_id;
+	SELECT coalesce(pg_catalog.array_agg(ct.app_label OPERATOR(pg_catalog.||) '_'
+										 OPERATOR(pg_catalog.||) ct.model ORDER BY ct.id), '{}')
+	  INTO d_model
+	  FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+		   AS ct(id bigint, app_label text, model text);
+	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
+						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
+		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+						  AS ct(id bigint, app_label text, model text)),
+		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
+						 AS p(id bigint, content_type_id bigint, codename text))
+	SELECT coalesce(pg_catalog.array_agg(u.username), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
+		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
+	  INTO d_up_holder, d_up_app, d_up_model, d_up_code
+	  FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', tab_owner)
+		   AS up(user_id bigint, permission_id bigint)
+	  JOIN u ON u.id OPERATOR(pg_catalog.=) up.user_id
+	  JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
+	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
+	WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+						 AS g(id bigint, name text)),
+		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
+						  AS ct(id bigint, app_label text, model text)),
+		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
+						 AS p(id bigint, content_type_id bigint, codename text))
+	SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
+		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
+	  INTO d_gp_holder, d_gp_app, d_gp_model, d_gp_code
+	  FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', tab_owner)
+		   AS gp(group_id bigint, permission_id bigint)
+	  JOIN g ON g.id OPERATOR(pg_catalog.=) gp.group_id
+	  JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
+	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
+	IF has_rulesets THEN
+		WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
+							 AS g(id bigint, name text))
+		SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(r.name), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_view, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_add, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_change, false)), '{}'),
+			   coalesce(pg_catalog.array_agg(coalesce(r.can_delete, false)), '{}')
+		  INTO d_rs_group, d_rs_role, d_rs_v, d_rs_a, d_rs_c, d_rs_d
+		  FROM inventree_perms._django_read(rels[9], 'users_ruleset', tab_owner)
+			   AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+					can_change boolean, can_delete boolean)
+		  JOIN g ON g.id OPERATOR(pg_catalog.=) r.group_id;
+	END IF;
+
+	-- Names the SPEC refuses are skipped.
+	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_user) x(n)
+	WHERE NOT inventree_perms._django_valid_name('user', x.n);
+	IF k OPERATOR(pg_catalog.>) 0 THEN
+		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_user_names'::text;
+		r_n := r_n OPERATOR(pg_catalog.||) k;
+		SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
+			   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
+			   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
+		  INTO d_user, d_su, d_act
+		  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
+		 WHERE inventree_perms._django_valid_name('user', x.n);
+	END IF;
+	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_group) x(n)
+	WHERE NOT inventree_perms._django_valid_name('group', x.n);
+	IF k OPERATOR(pg_catalog.>) 0 THEN
+		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_group_names'::text;
+		r_n := r_n OPERATOR(pg_catalog.||) k;
+		d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
+						 WHERE inventree_perms._django_valid_name('group', x.n));
+	END IF;
+	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_model) x(n)
+	WHERE NOT inventree_perms._django_valid_name('model', x.n);
+	IF k OPERATOR(pg_catalog.>) 0 THEN
+		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text;
+		r_n := r_n OPERATOR(pg_catalog.||) k;
+		d_model := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_model) x(n)
+						 WHERE inventree_perms._django_valid_name('model', x.n));
+	END IF;
+
+	-- Names taken by rows that are not this schema's: reported, skipped.
+	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) u.name ORDER BY u.name), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM inventree_perms.users u
+	 WHERE u.name OPERATOR(pg_catalog.=) ANY (d_user) AND u.source IS DISTINCT FROM src;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
+		   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
+		   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
+	  INTO d_user, d_su, d_act
+	  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
+	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+					   WHERE u.name OPERATOR(pg_catalog.=) x.n AND u.source IS DISTINCT FROM src);
+	SELECT coalesce(pg_catalog.array_agg('conflict_group:' OPERATOR(pg_catalog.||) g.name ORDER BY g.name), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM inventree_perms.groups g
+	 WHERE g.name OPERATOR(pg_catalog.=) ANY (d_group) AND g.source IS DISTINCT FROM src;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
+					 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
+									   WHERE g.name OPERATOR(pg_catalog.=) x.n
+										 AND g.source IS DISTINCT FROM src));
+
+	-- Creating, changing or removing a superuser needs a superuser.
+	IF caller IS NOT NULL AND (
+		EXISTS (SELECT 1
+				FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
+				LEFT JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.n
+				WHERE (u.name IS NULL AND x.s)
+				   OR (u.name IS NOT NULL AND (u.is_superuser OR x.s)
+					   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)))
+		OR EXISTS (SELECT 1 FROM inventree_perms.users u
+				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
+					 AND u.name OPERATOR(pg_catalog.<>) ALL (d_user))) THEN
+		PERFORM inventree_perms._require_superadmin('import a superuser from Django');
+	END IF;
+
+	-- Users.
+	WITH ins AS (
+		INSERT INTO inventree_perms.users AS u (name, is_superuser, is_active, source)
+		SELECT x.n, x.s, x.a, src FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
+		ON CONFLICT (name) DO UPDATE
+			SET is_superuser = excluded.is_superuser, is_active = excluded.is_active
+			WHERE u.source OPERATOR(pg_catalog.=) excluded.source
+			  AND (u.is_superuser, u.is_active) IS DISTINCT FROM (excluded.is_superuser, excluded.is_active)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_users FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.users u
+		WHERE u.source OPERATOR(pg_catalog.=) src AND u.name OPERATOR(pg_catalog.<>) ALL (d_user)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Groups.
+	WITH ins AS (
+		INSERT INTO inventree_perms.groups (name, source)
+		SELECT x.n, src FROM pg_catalog.unnest(d_group) x(n)
+		ON CONFLICT (name) DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_groups FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.groups g
+		WHERE g.source OPERATOR(pg_catalog.=) src AND g.name OPERATOR(pg_catalog.<>) ALL (d_group)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Memberships, between this schema's users and groups.
+	WITH want AS (
+		SELECT DISTINCT x.u, x.g
+		FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
+		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.u
+									AND u.source OPERATOR(pg_catalog.=) src
+		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
+									 AND g.source OPERATOR(pg_catalog.=) src
+	), ins AS (
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT want.u, want.g, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_members FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.memberships m
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
+						  WHERE x.u OPERATOR(pg_catalog.=) m.username
+							AND x.g OPERATOR(pg_catalog.=) m.groupname)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Models: every content type.  Only names not registered at all are
+	-- inserted (an INSERT of a catalogue model's name would update that row:
+	-- see _upsert_shipped()).
+	WITH ins AS (
+		INSERT INTO inventree_perms.models (name, description, source)
+		SELECT DISTINCT x.n, 'Django model ' OPERATOR(pg_catalog.||) x.n, src
+		FROM pg_catalog.unnest(d_model) x(n)
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.models m
+						  WHERE m.name OPERATOR(pg_catalog.=) x.n)
+		ON CONFLICT (name) DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_models FROM ins;
+	SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) m.name ORDER BY m.name), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM inventree_perms.models m
+	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
+	   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.model OPERATOR(pg_catalog.=) m.name);
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	WITH del AS (
+		DELETE FROM inventree_perms.models m
+		WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
+		  AND NOT m.builtin AND NOT m.shipped
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
+						  WHERE p.model OPERATOR(pg_catalog.=) m.name)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Custom codenames: reported with the number of users and groups holding them.
+	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) c.app
+										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.code
+										 ORDER BY c.app, c.code), '{}'),
+		   coalesce(pg_catalog.array_agg(c.n ORDER BY c.app, c.code), '{}')
+	  INTO w, wn
+	  FROM (SELECT x.app, x.code, pg_catalog.count(DISTINCT x.kind OPERATOR(pg_catalog.||) x.h) AS n
+			FROM (SELECT 'u:'::text AS kind, * FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code))
+				  UNION ALL
+				  SELECT 'g:'::text, * FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code))) x(kind, h, app, model, code)
+			WHERE inventree_perms._django_action(x.model, x.code) IS NULL
+			GROUP BY x.app, x.code) c;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+
+	-- Direct user permissions.
+	WITH want AS (
+		SELECT DISTINCT u.name AS username, m.name AS model, x.act AS action
+		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
+					 inventree_perms._django_action(y.model, y.code) AS act
+			  FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)) x
+		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.h
+									AND u.source OPERATOR(pg_catalog.=) src
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
+		WHERE x.act IS NOT NULL
+	), ins AS (
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT want.username, want.model, want.action, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_uperms FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.user_perms p
+		WHERE p.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (
+			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)
+			WHERE y.h OPERATOR(pg_catalog.=) p.username
+			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
+			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Group permissions.
+	WITH want AS (
+		SELECT DISTINCT g.name AS groupname, m.name AS model, x.act AS action
+		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
+					 inventree_perms._django_action(y.model, y.code) AS act
+			  FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)) x
+		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.h
+									 AND g.source OPERATOR(pg_catalog.=) src
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
+		WHERE x.act IS NOT NULL
+	), ins AS (
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT want.groupname, want.model, want.action, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_gperms FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.group_perms p
+		WHERE p.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (
+			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)
+			WHERE y.h OPERATOR(pg_catalog.=) p.groupname
+			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
+			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Role flags from InvenTree's rulesets, as stored.
+	SELECT coalesce(pg_catalog.array_agg('unknown_role:' OPERATOR(pg_catalog.||) x.r ORDER BY x.r), '{}'),
+		   coalesce(pg_catalog.array_agg(x.n ORDER BY x.r), '{}')
+	  INTO w, wn
+	  FROM (SELECT y.r, pg_catalog.count(*) AS n FROM pg_catalog.unnest(d_rs_role) y(r)
+			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.roles ro WHERE ro.name OPERATOR(pg_catalog.=) y.r)
+			GROUP BY y.r) x;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	WITH want AS (
+		SELECT DISTINCT g.name AS groupname, ro.name AS role, f.act AS action
+		FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
+		CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
+		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
+									 AND g.source OPERATOR(pg_catalog.=) src
+		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) x.r
+		WHERE f.isset
+	), ins AS (
+		INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
+		SELECT want.groupname, want.role, want.action, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO n_flags FROM ins;
+	WITH del AS (
+		DELETE FROM inventree_perms.group_roles gr
+		WHERE gr.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (
+			SELECT 1
+			FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
+			CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
+			WHERE f.isset AND x.g OPERATOR(pg_catalog.=) gr.groupname
+			  AND x.r OPERATOR(pg_catalog.=) gr.role AND f.act OPERATOR(pg_catalog.=) gr.action)
+		RETURNING 1)
+	SELECT pg_catalog.count(*) INTO k FROM del;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- One audit row if anything changed.
+	detail := pg_catalog.jsonb_build_object(
+		'users', n_users, 'groups', n_groups, 'memberships', n_members, 'models', n_models,
+		'user_perms', n_uperms, 'group_perms', n_gperms, 'role_flags', n_flags, 'removed', n_removed);
+	IF n_users OPERATOR(pg_catalog.+) n_groups OPERATOR(pg_catalog.+) n_members
+	   OPERATOR(pg_catalog.+) n_models OPERATOR(pg_catalog.+) n_uperms OPERATOR(pg_catalog.+) n_gperms
+	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed OPERATOR(pg_catalog.>) 0 THEN
+		IF caller IS NOT NULL THEN
+			PERFORM inventree_perms._log('import_django', src, detail);
+		ELSE
+			-- The trigger path of link_django(): no management call is running
+			-- (_caller() would raise 55000).  Name the role the session made the
+			-- change as (its SET ROLE, else its login role: a SECURITY DEFINER
+			-- function changes neither) and the acting user it set, and say
+			-- which table's change caused the import and who owns it.
+			INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
+			VALUES (CASE pg_catalog.current_setting('role')
+						WHEN 'none' THEN session_user::text
+						ELSE pg_catalog.current_setting('role') END,
+					NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
+					'import_django', src,
+					detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+						'via', 'link_django',
+						'table', via::text,
+						'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
+										WHERE c.oid OPERATOR(pg_catalog.=) via)));
+		END IF;
+	END IF;
+
+	RETURN QUERY
+	SELECT x.w, x.n
+	FROM ROWS FROM (
+			pg_catalog.unnest('{users,groups,memberships,models,user_perms,group_perms,role_flags,removed}'::text[]
+							  OPERATOR(pg_catalog.||) r_what),
+			pg_catalog.unnest(ARRAY[n_users, n_groups, n_members, n_models, n_uperms, n_gperms, n_flags, n_removed]
+							  OPERATOR(pg_catalog.||) r_n)) x(w, n);
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass, oid[]) IS
+	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
+
+-- Internal: the action a Django codename stands for on its model, or NULL
+-- for a custom codename.
+CREATE OR REPLACE FUNCTION inventree_perms._django_action(model text, codename text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT a.act FROM (VALUES ('view'::text), ('add'), ('change'), ('delete')) a(act)
+	WHERE codename OPERATOR(pg_catalog.=) (a.act OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) model);
+$$;
+COMMENT ON FUNCTION inventree_perms._django_action(text, text) IS
+	'Internal: view/add/change/delete for Django''s default codenames of a model, NULL for a custom codename';
+
+-- import_django ---------------------------------------------------------------
+CREATE OR REPLACE FUNCTION inventree_perms._import_django(source_schema name)
+RETURNS TABLE (what text, count bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM inventree_perms._require_admin('import from Django');
+	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, NULL);
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._import_django(name) IS
+	'Internal: implementation of import_django()';
+CREATE OR REPLACE FUNCTION inventree_perms.import_django(source_schema name DEFAULT 'public')
+RETURNS TABLE (what text, count bigint)
+AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms.import_django(name) IS
+	'Make users, groups, memberships, models, grants and role flags match a Django / InvenTree schema; returns what changed and what was skipped';
+
+-- link_django / unlink_django -------------------------------------------------
+
+-- Internal: the trigger link_django() puts on the Django tables.
+CREATE OR REPLACE FUNCTION inventree_perms._django_trigger()
+RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM inventree_perms.django_links l
+			   WHERE l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name) THEN
+		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass, NULL);
+	END IF;
+	RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_trigger() IS
+	'Internal trigger on a linked Django schema''s tables: re-runs the import in the same transaction';
+
+-- Internal: may the caller link or unlink this schema?  A superuser (of
+-- PostgreSQL or of the extension) owning every Django table in it, or a
+-- PostgreSQL superuser.
+CREATE OR REPLACE FUNCTION inventree_perms._django_link_check(source_schema name, what text)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	caller oid := inventree_perms._caller();
+	t record;
+BEGIN
+	PERFORM inventree_perms._require_admin(what);
+	PERFORM inventree_perms._require_superadmin(what);
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_authid a
+			   WHERE a.oid OPERATOR(pg_catalog.=) caller AND a.rolsuper) THEN
+		RETURN;
+	END IF;
+	FOR t IN
+		SELECT c.oid::regclass AS rel, c.relowner
+		FROM inventree_perms._django_tables() d
+		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
+		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
+	LOOP
+		IF NOT pg_catalog.pg_has_role(caller, t.relowner, 'USAGE') THEN
+			RAISE EXCEPTION 'permission denied to %', what
+				USING ERRCODE = 'insufficient_privilege',
+					  DETAIL = pg_catalog.format('Role "%s" does not own table %s.', caller::regrole, t.rel),
+					  HINT = 'Only the owner of the Django tables (or a member of the owning role) or a PostgreSQL superuser may do this.';
+		END IF;
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_link_check(name, text) IS
+	'Internal: 42501 unless the caller is a superuser of the extension owning the Django tables, or a PostgreSQL superuser';
+
+CREATE OR REPLACE FUNCTION inventree_perms._link_django(source_schema name)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+	rels oid[];
+	added text[] := '{}';
+	linked boolean;
+BEGIN
+	PERFORM inventree_perms._django_link_check(source_schema, 'link a Django schema');
+	INSERT INTO inventree_perms.django_links AS l (source_schema) VALUES (_link_django.source_schema)
+	ON CONFLICT DO NOTHING;
+	linked := FOUND;
+	-- The tables are resolved, locked and checked once; the triggers go on
+	-- exactly those (by OID: each is checked after it is made).
+	PERFORM inventree_perms._django_lock(0, 0, true);
+	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
+	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
+	FOR t IN
+		SELECT rels[d.ord OPERATOR(pg_catalog.+) 1]::regclass AS rel, d.tablename, d.columns,
+			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled
+		FROM inventree_perms._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
+		WHERE rels[d.ord OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.<>) 0
+		ORDER BY d.ord
+	LOOP
+		IF t.enabled IS NULL THEN
+			EXECUTE pg_catalog.format(
+				'CREATE TRIGGER inventree_perms_django'
+				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
+				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
+				 FROM pg_catalog.unnest(t.columns) col),
+				t.rel);
+			added := added OPERATOR(pg_catalog.||) t.tablename;
+		END IF;
+		-- ALWAYS: also when session_replication_role = replica (a logical
+		-- replica applying InvenTree's changes).  ALTER TABLE refuses a table
+		-- with pending trigger events (Django's deferred foreign keys, in
+		-- this transaction): then the trigger fires in origin mode until
+		-- link_django() is run again.
+		IF t.enabled IS DISTINCT FROM 'A' THEN
+			BEGIN
+				EXECUTE pg_catalog.format(
+					'ALTER TABLE %s ENABLE ALWAYS TRIGGER inventree_perms_django', t.rel);
+			EXCEPTION WHEN object_in_use THEN
+				RAISE WARNING 'trigger inventree_perms_django on "%.%" is not enabled ALWAYS',
+					source_schema, t.tablename
+					USING DETAIL = 'The table has pending trigger events in this transaction.',
+						  HINT = 'It fires all the same, except under session_replication_role = replica; run link_django() again in a transaction of its own.';
+			END;
+		END IF;
+		-- What was made is on the table that was checked (a schema renamed
+		-- meanwhile would have sent the name elsewhere).
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+					   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
+						 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
+						 AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure) THEN
+			RAISE EXCEPTION 'table "%.%" changed while it was being linked', source_schema, t.tablename
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Run link_django() again.';
+		END IF;
+	END LOOP;
+	IF linked OR pg_catalog.cardinality(added) OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM inventree_perms._log('link_django', source_schema::text,
+			pg_catalog.jsonb_build_object('triggers', added));
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._link_django(name) IS
+	'Internal: implementation of link_django()';
+CREATE OR REPLACE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
+RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms.link_django(name) IS
+	'Import from a Django schema and keep it imported: triggers on its tables re-run the import on every change; superusers owning the tables only';
+
+CREATE OR REPLACE FUNCTION inventree_perms._unlink_django(source_schema name)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t record;
+	dropped text[] := '{}';
+	unlinked boolean;
+BEGIN
+	PERFORM inventree_perms._django_link_check(source_schema, 'unlink a Django schema');
+	FOR t IN
+		SELECT c.relname::text AS tablename, c.oid::regclass AS rel
+		FROM pg_catalog.pg_trigger tg
+		JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
+		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
+		  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
+		  AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure
+		ORDER BY 1
+	LOOP
+		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
+		dropped := dropped OPERATOR(pg_catalog.||) t.tablename;
+	END LOOP;
+	DELETE FROM inventree_perms.django_links l
+	WHERE l.source_schema OPERATOR(pg_catalog.=) _unlink_django.source_schema;
+	unlinked := FOUND;
+	IF unlinked OR pg_catalog.cardinality(dropped) OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM inventree_perms._log('unlink_django', source_schema::text,
+			pg_catalog.jsonb_build_object('triggers', dropped));
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._unlink_django(name) IS
+	'Internal: implementation of unlink_django()';
+CREATE OR REPLACE FUNCTION inventree_perms.unlink_django(source_schema name DEFAULT 'public')
+RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms.unlink_django(name) IS
+	'Stop keeping a Django schema imported (drops link_django()''s triggers; imported rows stay); not an error if it was not linked';
+
+-- New internal functions: for the owner only, as in a fresh install.
+DO $$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN
+		SELECT p.oid FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::regnamespace
+		  AND p.proname OPERATOR(pg_catalog.~) '^_django_'
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+	END LOOP;
+END;
+$$;
