@@ -391,7 +391,8 @@ ip_django_open(PG_FUNCTION_ARGS)
  * definition list must be its columns as bigint, text and boolean), read by
  * OID under the active snapshot as the owner in a security-restricted
  * operation.  The relation is checked again (locked, a plain table of that
- * owner), so a caller cannot make it read anything else.
+ * owner), so a caller cannot make it read anything else.  Relation 0 (a
+ * missing optional table) gives no rows.
  */
 Datum
 ip_django_read(PG_FUNCTION_ARGS)
@@ -413,6 +414,9 @@ ip_django_read(PG_FUNCTION_ARGS)
 	char	   *nspname;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	/* a missing optional table (0 from _django_open()) has no rows */
+	if (!OidIsValid(relid))
+		return (Datum) 0;
 	if (rsinfo->setDesc->natts != t->ncols)
 		elog(ERROR, "_django_read of %s: %d result columns, expected %d",
 			 t->name, rsinfo->setDesc->natts, t->ncols);

@@ -7,6 +7,14 @@
 -- ---------------------------------------------------------------------------
 DROP FUNCTION inventree_perms._django_table(name, text, text[], boolean, oid);
 DROP FUNCTION inventree_perms._django_sync(name, oid, regclass);
+-- Django's ids beside the names (columns at the end, as in a fresh install).
+ALTER TABLE inventree_perms.users ADD COLUMN django_id bigint;
+CREATE UNIQUE INDEX users_django_id_idx ON inventree_perms.users (source, django_id)
+	WHERE django_id IS NOT NULL;
+ALTER TABLE inventree_perms.groups ADD COLUMN django_id bigint;
+CREATE UNIQUE INDEX groups_django_id_idx ON inventree_perms.groups (source, django_id)
+	WHERE django_id IS NOT NULL;
+ALTER TABLE inventree_perms.models ADD COLUMN django_ct bigint;
 -- ---------------------------------------------------------------------------
 -- Interop with a Django / InvenTree database.
 --
@@ -161,42 +169,66 @@ $$;
 COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
 	'Internal: does a name from Django follow the SPEC''s rules for its kind (user, group, model)?';
 
+-- Internal: one audit row of the import.  With a caller (import_django(),
+-- link_django()) as the management call's; on the trigger path of
+-- link_django() (caller NULL: no management call is running, _caller() would
+-- raise 55000) it names the role the session made the change as (its SET
+-- ROLE, else its login role: a SECURITY DEFINER function changes neither)
+-- and the acting user it set, and says which table's change caused it and
+-- who owns that table.
+CREATE OR REPLACE FUNCTION inventree_perms._django_log(operation text, target text, detail jsonb,
+											caller oid, via regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF caller IS NOT NULL THEN
+		PERFORM inventree_perms._log(operation, target, detail);
+		RETURN;
+	END IF;
+	INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
+	VALUES (CASE pg_catalog.current_setting('role')
+				WHEN 'none' THEN session_user::text
+				ELSE pg_catalog.current_setting('role') END,
+			NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
+			operation, target,
+			detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+				'via', 'link_django',
+				'table', via::text,
+				'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
+								WHERE c.oid OPERATOR(pg_catalog.=) via)));
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass) IS
+	'Internal: append an audit row for the import (caller NULL: link_django()''s trigger path, via the Django table that changed)';
+
 -- Internal: the import.  caller is the role to check (import_django(),
 -- link_django()), or NULL on the trigger path of link_django() (no caller
 -- check: the link was authorised when it was made; the audit row names the
--- session's login role and the trigger's table).
+-- session's login role and the trigger's table).  opened: what
+-- _django_open() returned, or NULL to open the schema here.  Identity is
+-- Django's primary key (users.django_id, groups.django_id; models record
+-- their content type's id in django_ct): a changed name is a rename.  Set
+-- based: each step is one statement over Django's rows (hash joins), and a
+-- run that finds nothing to change writes nothing.
 CREATE OR REPLACE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
 AS $$
 DECLARE
 	src text := source_schema::text;
 	rels oid[];
-	tab_owner oid;
-	has_rulesets boolean := false;
-	-- Django's side
-	d_user text[];
-	d_su boolean[];
-	d_act boolean[];
-	d_group text[];
-	d_mu text[];
-	d_mg text[];
-	d_model text[];
-	d_up_holder text[];
-	d_up_app text[];
-	d_up_model text[];
-	d_up_code text[];
-	d_gp_holder text[];
-	d_gp_app text[];
-	d_gp_model text[];
-	d_gp_code text[];
-	d_rs_group text[] := '{}';
-	d_rs_role text[] := '{}';
-	d_rs_v boolean[] := '{}';
-	d_rs_a boolean[] := '{}';
-	d_rs_c boolean[] := '{}';
-	d_rs_d boolean[] := '{}';
+	o oid;
+	-- Django's users and groups with valid names, by id
+	u_id bigint[];
+	u_name text[];
+	u_su boolean[];
+	u_act boolean[];
+	g_id bigint[];
+	g_name text[];
 	-- what this run did
 	n_users bigint := 0;
 	n_groups bigint := 0;
@@ -211,343 +243,398 @@ DECLARE
 	r_n bigint[] := '{}';
 	w text[];
 	wn bigint[];
+	ren_row record;
 	detail jsonb;
 BEGIN
 	-- One import at a time: each one then reads what the previous committed.
 	PERFORM inventree_perms._django_lock(0, 0, true);
 
-	-- Lock and check Django's tables, then read them by OID as their owner:
-	-- named columns only, never the password.
+	-- Lock and check Django's tables; from here on they are read by OID as
+	-- their owner (_django_read), named columns only, never the password.
 	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
-	tab_owner := rels[1];
-	has_rulesets := rels[9] OPERATOR(pg_catalog.<>) 0;
-	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id), '{}'),
-		   coalesce(pg_catalog.array_agg(u.is_superuser ORDER BY u.id), '{}'),
-		   coalesce(pg_catalog.array_agg(u.is_active ORDER BY u.id), '{}')
-	  INTO d_user, d_su, d_act
-	  FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
-		   AS u(id bigint, username text, is_superuser boolean, is_active boolean);
-	SELECT coalesce(pg_catalog.array_agg(g.name ORDER BY g.id), '{}') INTO d_group
-	  FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner) AS g(id bigint, name text);
-	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
-						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
-		 g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
-						 AS g(id bigint, name text))
-	SELECT coalesce(pg_catalog.array_agg(u.username ORDER BY u.id, g.id), '{}'),
-		   coalesce(pg_catalog.array_agg(g.name ORDER BY u.id, g.id), '{}')
-	  INTO d_mu, d_mg
-	  FROM inventree_perms._django_read(rels[4], 'auth_user_groups', tab_owner) AS ug(user_id bigint, group_id bigint)
-	  JOIN u ON u.id OPERATOR(pg_catalog.=) ug.user_id
-	  JOIN g ON g.id OPERATOR(pg_catalog.=) ug.group_id;
-	SELECT coalesce(pg_catalog.array_agg(ct.app_label OPERATOR(pg_catalog.||) '_'
-										 OPERATOR(pg_catalog.||) ct.model ORDER BY ct.id), '{}')
-	  INTO d_model
-	  FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
-		   AS ct(id bigint, app_label text, model text);
-	WITH u AS (SELECT * FROM inventree_perms._django_read(rels[2], 'auth_user', tab_owner)
-						 AS u(id bigint, username text, is_superuser boolean, is_active boolean)),
-		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
-						  AS ct(id bigint, app_label text, model text)),
-		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
-						 AS p(id bigint, content_type_id bigint, codename text))
-	SELECT coalesce(pg_catalog.array_agg(u.username), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
-		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
-	  INTO d_up_holder, d_up_app, d_up_model, d_up_code
-	  FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', tab_owner)
-		   AS up(user_id bigint, permission_id bigint)
-	  JOIN u ON u.id OPERATOR(pg_catalog.=) up.user_id
-	  JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
-	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
-	WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
-						 AS g(id bigint, name text)),
-		 ct AS (SELECT * FROM inventree_perms._django_read(rels[5], 'django_content_type', tab_owner)
-						  AS ct(id bigint, app_label text, model text)),
-		 p AS (SELECT * FROM inventree_perms._django_read(rels[6], 'auth_permission', tab_owner)
-						 AS p(id bigint, content_type_id bigint, codename text))
-	SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(ct.app_label), '{}'),
-		   coalesce(pg_catalog.array_agg(ct.model), '{}'), coalesce(pg_catalog.array_agg(p.codename), '{}')
-	  INTO d_gp_holder, d_gp_app, d_gp_model, d_gp_code
-	  FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', tab_owner)
-		   AS gp(group_id bigint, permission_id bigint)
-	  JOIN g ON g.id OPERATOR(pg_catalog.=) gp.group_id
-	  JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
-	  JOIN ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id;
-	IF has_rulesets THEN
-		WITH g AS (SELECT * FROM inventree_perms._django_read(rels[3], 'auth_group', tab_owner)
-							 AS g(id bigint, name text))
-		SELECT coalesce(pg_catalog.array_agg(g.name), '{}'), coalesce(pg_catalog.array_agg(r.name), '{}'),
-			   coalesce(pg_catalog.array_agg(coalesce(r.can_view, false)), '{}'),
-			   coalesce(pg_catalog.array_agg(coalesce(r.can_add, false)), '{}'),
-			   coalesce(pg_catalog.array_agg(coalesce(r.can_change, false)), '{}'),
-			   coalesce(pg_catalog.array_agg(coalesce(r.can_delete, false)), '{}')
-		  INTO d_rs_group, d_rs_role, d_rs_v, d_rs_a, d_rs_c, d_rs_d
-		  FROM inventree_perms._django_read(rels[9], 'users_ruleset', tab_owner)
-			   AS r(name text, group_id bigint, can_view boolean, can_add boolean,
-					can_change boolean, can_delete boolean)
-		  JOIN g ON g.id OPERATOR(pg_catalog.=) r.group_id;
-	END IF;
+	o := rels[1];
 
-	-- Names the SPEC refuses are skipped.
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_user) x(n)
-	WHERE NOT inventree_perms._django_valid_name('user', x.n);
+	-- Django's users and groups; names the SPEC refuses are skipped.
+	SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.username ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_superuser ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_active ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
+	  INTO u_id, u_name, u_su, u_act, k
+	  FROM (SELECT u.*, inventree_perms._django_valid_name('user', u.username) AS ok
+			FROM inventree_perms._django_read(rels[2], 'auth_user', o)
+				 AS u(id bigint, username text, is_superuser boolean, is_active boolean)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_user_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
-		SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
-			   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
-			   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
-		  INTO d_user, d_su, d_act
-		  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
-		 WHERE inventree_perms._django_valid_name('user', x.n);
 	END IF;
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_group) x(n)
-	WHERE NOT inventree_perms._django_valid_name('group', x.n);
+	SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.name ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
+	  INTO g_id, g_name, k
+	  FROM (SELECT g.*, inventree_perms._django_valid_name('group', g.name) AS ok
+			FROM inventree_perms._django_read(rels[3], 'auth_group', o) AS g(id bigint, name text)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_group_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
-		d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
-						 WHERE inventree_perms._django_valid_name('group', x.n));
-	END IF;
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_model) x(n)
-	WHERE NOT inventree_perms._django_valid_name('model', x.n);
-	IF k OPERATOR(pg_catalog.>) 0 THEN
-		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text;
-		r_n := r_n OPERATOR(pg_catalog.||) k;
-		d_model := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_model) x(n)
-						 WHERE inventree_perms._django_valid_name('model', x.n));
 	END IF;
 
-	-- Names taken by rows that are not this schema's: reported, skipped.
-	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) u.name ORDER BY u.name), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM inventree_perms.users u
-	 WHERE u.name OPERATOR(pg_catalog.=) ANY (d_user) AND u.source IS DISTINCT FROM src;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
-		   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
-		   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
-	  INTO d_user, d_su, d_act
-	  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
-	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-					   WHERE u.name OPERATOR(pg_catalog.=) x.n AND u.source IS DISTINCT FROM src);
-	SELECT coalesce(pg_catalog.array_agg('conflict_group:' OPERATOR(pg_catalog.||) g.name ORDER BY g.name), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM inventree_perms.groups g
-	 WHERE g.name OPERATOR(pg_catalog.=) ANY (d_group) AND g.source IS DISTINCT FROM src;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
-					 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
-									   WHERE g.name OPERATOR(pg_catalog.=) x.n
-										 AND g.source IS DISTINCT FROM src));
+	-- Rows this schema imported before Django's ids were kept (1.1): they
+	-- are Django's row of the same name.
+	UPDATE inventree_perms.users u SET django_id = x.id
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+	 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
+					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	UPDATE inventree_perms.groups g SET django_id = x.id
+	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+	 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id IS NULL AND g.name OPERATOR(pg_catalog.=) x.n
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v
+					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
 
-	-- Creating, changing or removing a superuser needs a superuser.
+	-- Creating, changing (renaming included) or removing a superuser needs
+	-- a superuser.
 	IF caller IS NOT NULL AND (
 		EXISTS (SELECT 1
-				FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
-				LEFT JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.n
+				FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+				LEFT JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+												 AND u.django_id OPERATOR(pg_catalog.=) x.id
 				WHERE (u.name IS NULL AND x.s)
 				   OR (u.name IS NOT NULL AND (u.is_superuser OR x.s)
-					   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)))
+					   AND (u.is_superuser, u.is_active, u.name) IS DISTINCT FROM (x.s, x.a, x.n)))
 		OR EXISTS (SELECT 1 FROM inventree_perms.users u
 				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
-					 AND u.name OPERATOR(pg_catalog.<>) ALL (d_user))) THEN
+					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(u_id) x(id)
+									 WHERE x.id OPERATOR(pg_catalog.=) u.django_id))) THEN
 		PERFORM inventree_perms._require_superadmin('import a superuser from Django');
 	END IF;
 
-	-- Users.
-	WITH ins AS (
-		INSERT INTO inventree_perms.users AS u (name, is_superuser, is_active, source)
-		SELECT x.n, x.s, x.a, src FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
-		ON CONFLICT (name) DO UPDATE
-			SET is_superuser = excluded.is_superuser, is_active = excluded.is_active
-			WHERE u.source OPERATOR(pg_catalog.=) excluded.source
-			  AND (u.is_superuser, u.is_active) IS DISTINCT FROM (excluded.is_superuser, excluded.is_active)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_users FROM ins;
-	WITH del AS (
+	-- Users.  Identity is Django's id: removed ids are removed, a changed
+	-- username is a rename (one audit row each; what hangs on the user
+	-- stays), a name held by another row is reported and skipped.
+	WITH d AS (SELECT x.id FROM pg_catalog.unnest(u_id) x(id)),
+	del AS (
 		DELETE FROM inventree_perms.users u
-		WHERE u.source OPERATOR(pg_catalog.=) src AND u.name OPERATOR(pg_catalog.<>) ALL (d_user)
+		WHERE u.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) u.django_id)
 		RETURNING 1)
 	SELECT pg_catalog.count(*) INTO k FROM del;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Groups.
-	WITH ins AS (
-		INSERT INTO inventree_perms.groups (name, source)
-		SELECT x.n, src FROM pg_catalog.unnest(d_group) x(n)
-		ON CONFLICT (name) DO NOTHING
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_groups FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.groups g
-		WHERE g.source OPERATOR(pg_catalog.=) src AND g.name OPERATOR(pg_catalog.<>) ALL (d_group)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Memberships, between this schema's users and groups.
-	WITH want AS (
-		SELECT DISTINCT x.u, x.g
-		FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
-		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.u
-									AND u.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
-									 AND g.source OPERATOR(pg_catalog.=) src
-	), ins AS (
-		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT want.u, want.g, src FROM want
+	FOR ren_row IN
+		WITH ren AS (
+			UPDATE inventree_perms.users u SET name = x.n
+			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+			   AND u.name OPERATOR(pg_catalog.<>) x.n
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+			RETURNING u.django_id, u.name)
+		SELECT ren.name AS new_name,
+			   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
+				  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+		FROM ren ORDER BY ren.name
+	LOOP
+		PERFORM inventree_perms._django_log('rename_user', ren_row.new_name,
+			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+		n_users := n_users OPERATOR(pg_catalog.+) 1;
+	END LOOP;
+	WITH upd AS (
+		UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
+		RETURNING 1),
+	ins AS (
+		INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+		SELECT x.n, x.s, x.a, src, x.id
+		FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+						  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
 		ON CONFLICT DO NOTHING
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_members FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.memberships m
-		WHERE m.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
-						  WHERE x.u OPERATOR(pg_catalog.=) m.username
-							AND x.g OPERATOR(pg_catalog.=) m.groupname)
+	SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
+	  INTO k;
+	n_users := n_users OPERATOR(pg_catalog.+) k;
+	-- Django users whose name another row holds: reported, skipped.
+	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+					   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+						 AND u.name OPERATOR(pg_catalog.=) x.n);
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+
+	-- Groups, the same way.
+	WITH d AS (SELECT x.id FROM pg_catalog.unnest(g_id) x(id)),
+	del AS (
+		DELETE FROM inventree_perms.groups g
+		WHERE g.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) g.django_id)
 		RETURNING 1)
 	SELECT pg_catalog.count(*) INTO k FROM del;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Models: every content type.  Only names not registered at all are
-	-- inserted (an INSERT of a catalogue model's name would update that row:
-	-- see _upsert_shipped()).
+	FOR ren_row IN
+		WITH ren AS (
+			UPDATE inventree_perms.groups g SET name = x.n
+			  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+			 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id
+			   AND g.name OPERATOR(pg_catalog.<>) x.n
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+			RETURNING g.django_id, g.name)
+		SELECT ren.name AS new_name,
+			   (SELECT g.name FROM inventree_perms.groups g WHERE g.source OPERATOR(pg_catalog.=) src
+				  AND g.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+		FROM ren ORDER BY ren.name
+	LOOP
+		PERFORM inventree_perms._django_log('rename_group', ren_row.new_name,
+			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+		n_groups := n_groups OPERATOR(pg_catalog.+) 1;
+	END LOOP;
 	WITH ins AS (
-		INSERT INTO inventree_perms.models (name, description, source)
-		SELECT DISTINCT x.n, 'Django model ' OPERATOR(pg_catalog.||) x.n, src
-		FROM pg_catalog.unnest(d_model) x(n)
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.models m
-						  WHERE m.name OPERATOR(pg_catalog.=) x.n)
-		ON CONFLICT (name) DO NOTHING
+		INSERT INTO inventree_perms.groups (name, source, django_id)
+		SELECT x.n, src, x.id
+		FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
+						  WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id)
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups g WHERE g.name OPERATOR(pg_catalog.=) x.n)
+		ON CONFLICT DO NOTHING
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_models FROM ins;
-	SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) m.name ORDER BY m.name), '{}'),
+	SELECT pg_catalog.count(*) INTO k FROM ins;
+	n_groups := n_groups OPERATOR(pg_catalog.+) k;
+	SELECT coalesce(pg_catalog.array_agg('conflict_group:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
 		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
 	  INTO w, wn
-	  FROM inventree_perms.models m
-	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
-	   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.model OPERATOR(pg_catalog.=) m.name);
+	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
+					   WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id
+						 AND g.name OPERATOR(pg_catalog.=) x.n);
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	WITH del AS (
+
+	-- Memberships, between this schema's users and groups, by Django ids.
+	WITH want AS (
+		SELECT DISTINCT u.name AS username, g.name AS groupname
+		FROM inventree_perms._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
+	), ins AS (
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT want.username, want.groupname, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.memberships m
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) m.username
+												AND want.groupname OPERATOR(pg_catalog.=) m.groupname)
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Models: every content type is <app_label>_<model>.  A name the SPEC
+	-- refuses (longer than 63 characters, ...) is reported by name.  Only
+	-- names not registered at all are inserted (an INSERT of a catalogue
+	-- model's name would update that row: see _upsert_shipped()).
+	SELECT coalesce(pg_catalog.array_agg('invalid_model:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM (SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+				 AS ct(id bigint, app_label text, model text)) x
+	 WHERE NOT inventree_perms._django_valid_name('model', x.n);
+	IF pg_catalog.cardinality(w) OPERATOR(pg_catalog.>) 0 THEN
+		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) pg_catalog.cardinality(w)::bigint OPERATOR(pg_catalog.||) wn;
+	END IF;
+	WITH d AS (
+		SELECT ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+		FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+			 AS ct(id bigint, app_label text, model text)
+	), ins AS (
+		INSERT INTO inventree_perms.models (name, description, source, django_ct)
+		SELECT DISTINCT ON (d.n) d.n, 'Django model ' OPERATOR(pg_catalog.||) d.n, src, d.id
+		FROM d
+		WHERE inventree_perms._django_valid_name('model', d.n)
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.models m WHERE m.name OPERATOR(pg_catalog.=) d.n)
+		ORDER BY d.n, d.id
+		ON CONFLICT (name) DO NOTHING
+		RETURNING 1),
+	kept AS (
+		SELECT m.name FROM inventree_perms.models m
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.n OPERATOR(pg_catalog.=) m.name)
+		  AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.model OPERATOR(pg_catalog.=) m.name)),
+	del AS (
 		DELETE FROM inventree_perms.models m
-		WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.n OPERATOR(pg_catalog.=) m.name)
 		  AND NOT m.builtin AND NOT m.shipped
 		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
 						  WHERE p.model OPERATOR(pg_catalog.=) m.name)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del),
+		   (SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) kept.name ORDER BY kept.name), '{}') FROM kept),
+		   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM kept)
+	  INTO n_models, k, w, wn;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	-- The content type id of this schema's models (for an id that was
+	-- not yet recorded, or changed with Django's table).
+	UPDATE inventree_perms.models m SET django_ct = x.id
+	  FROM (SELECT DISTINCT ON (ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model)
+				   ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+				 AS ct(id bigint, app_label text, model text)
+			ORDER BY 2, 1) x
+	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.=) x.n
+	   AND m.django_ct IS DISTINCT FROM x.id;
 
-	-- Custom codenames: reported with the number of users and groups holding them.
-	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) c.app
-										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.code
-										 ORDER BY c.app, c.code), '{}'),
-		   coalesce(pg_catalog.array_agg(c.n ORDER BY c.app, c.code), '{}')
+	-- Django's permissions: (content type, codename) -> (model, action), or
+	-- a custom codename, reported with the number of users and groups
+	-- holding it, never guessed.
+	WITH p AS (
+		SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   p.codename, inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), custom AS (
+		SELECT p.id, p.app, p.codename FROM p WHERE p.act IS NULL
+	), holders AS (
+		SELECT c.app, c.codename, 'u' AS kind, up.user_id AS h
+		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		JOIN custom c ON c.id OPERATOR(pg_catalog.=) up.permission_id
+		UNION
+		SELECT c.app, c.codename, 'g', gp.group_id
+		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		JOIN custom c ON c.id OPERATOR(pg_catalog.=) gp.permission_id
+	)
+	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) x.app
+										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.codename
+										 ORDER BY x.app, x.codename), '{}'),
+		   coalesce(pg_catalog.array_agg(x.n ORDER BY x.app, x.codename), '{}')
 	  INTO w, wn
-	  FROM (SELECT x.app, x.code, pg_catalog.count(DISTINCT x.kind OPERATOR(pg_catalog.||) x.h) AS n
-			FROM (SELECT 'u:'::text AS kind, * FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code))
-				  UNION ALL
-				  SELECT 'g:'::text, * FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code))) x(kind, h, app, model, code)
-			WHERE inventree_perms._django_action(x.model, x.code) IS NULL
-			GROUP BY x.app, x.code) c;
+	  FROM (SELECT holders.app, holders.codename, pg_catalog.count(*) AS n
+			FROM holders GROUP BY holders.app, holders.codename) x;
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
 	-- Direct user permissions.
-	WITH want AS (
-		SELECT DISTINCT u.name AS username, m.name AS model, x.act AS action
-		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
-					 inventree_perms._django_action(y.model, y.code) AS act
-			  FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)) x
-		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.h
-									AND u.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
-		WHERE x.act IS NOT NULL
+	WITH p AS (
+		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), want AS (
+		SELECT DISTINCT u.name AS username, m.name AS model, p.act AS action
+		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id AND p.act IS NOT NULL
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 	), ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT want.username, want.model, want.action, src FROM want
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.user_perms x
+						  WHERE x.username OPERATOR(pg_catalog.=) want.username
+							AND x.model OPERATOR(pg_catalog.=) want.model
+							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.user_perms x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) x.username
+												AND want.model OPERATOR(pg_catalog.=) x.model
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_uperms FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.user_perms p
-		WHERE p.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)
-			WHERE y.h OPERATOR(pg_catalog.=) p.username
-			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
-			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Group permissions.
-	WITH want AS (
-		SELECT DISTINCT g.name AS groupname, m.name AS model, x.act AS action
-		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
-					 inventree_perms._django_action(y.model, y.code) AS act
-			  FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)) x
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.h
-									 AND g.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
-		WHERE x.act IS NOT NULL
+	WITH p AS (
+		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), want AS (
+		SELECT DISTINCT g.name AS groupname, m.name AS model, p.act AS action
+		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id AND p.act IS NOT NULL
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 	), ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT want.groupname, want.model, want.action, src FROM want
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.group_perms x
+						  WHERE x.groupname OPERATOR(pg_catalog.=) want.groupname
+							AND x.model OPERATOR(pg_catalog.=) want.model
+							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.group_perms x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
+												AND want.model OPERATOR(pg_catalog.=) x.model
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_gperms FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.group_perms p
-		WHERE p.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)
-			WHERE y.h OPERATOR(pg_catalog.=) p.groupname
-			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
-			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Role flags from InvenTree's rulesets, as stored.
-	SELECT coalesce(pg_catalog.array_agg('unknown_role:' OPERATOR(pg_catalog.||) x.r ORDER BY x.r), '{}'),
-		   coalesce(pg_catalog.array_agg(x.n ORDER BY x.r), '{}')
-	  INTO w, wn
-	  FROM (SELECT y.r, pg_catalog.count(*) AS n FROM pg_catalog.unnest(d_rs_role) y(r)
-			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.roles ro WHERE ro.name OPERATOR(pg_catalog.=) y.r)
-			GROUP BY y.r) x;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	IF rels[9] OPERATOR(pg_catalog.<>) 0 THEN
+		WITH rs AS (
+			SELECT r.*
+			FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+				 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+					  can_change boolean, can_delete boolean)
+			JOIN pg_catalog.unnest(g_id) x(id) ON x.id OPERATOR(pg_catalog.=) r.group_id)
+		SELECT coalesce(pg_catalog.array_agg('unknown_role:' OPERATOR(pg_catalog.||) x.r ORDER BY x.r), '{}'),
+			   coalesce(pg_catalog.array_agg(x.n ORDER BY x.r), '{}')
+		  INTO w, wn
+		  FROM (SELECT rs.name AS r, pg_catalog.count(*) AS n FROM rs
+				WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.roles ro WHERE ro.name OPERATOR(pg_catalog.=) rs.name)
+				GROUP BY rs.name) x;
+		r_what := r_what OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) wn;
+	END IF;
 	WITH want AS (
 		SELECT DISTINCT g.name AS groupname, ro.name AS role, f.act AS action
-		FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
-		CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
-									 AND g.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) x.r
-		WHERE f.isset
+		FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+			 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+				  can_change boolean, can_delete boolean)
+		CROSS JOIN LATERAL (VALUES ('view'::text, r.can_view), ('add', r.can_add),
+								   ('change', r.can_change), ('delete', r.can_delete)) f(act, isset)
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) r.group_id
+		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) r.name
+		WHERE rels[9] OPERATOR(pg_catalog.<>) 0 AND f.isset
 	), ins AS (
 		INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
 		SELECT want.groupname, want.role, want.action, src FROM want
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.group_roles x
+						  WHERE x.groupname OPERATOR(pg_catalog.=) want.groupname
+							AND x.role OPERATOR(pg_catalog.=) want.role
+							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.group_roles x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
+												AND want.role OPERATOR(pg_catalog.=) x.role
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_flags FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.group_roles gr
-		WHERE gr.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1
-			FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
-			CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
-			WHERE f.isset AND x.g OPERATOR(pg_catalog.=) gr.groupname
-			  AND x.r OPERATOR(pg_catalog.=) gr.role AND f.act OPERATOR(pg_catalog.=) gr.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_flags, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- One audit row if anything changed.
@@ -557,26 +644,7 @@ BEGIN
 	IF n_users OPERATOR(pg_catalog.+) n_groups OPERATOR(pg_catalog.+) n_members
 	   OPERATOR(pg_catalog.+) n_models OPERATOR(pg_catalog.+) n_uperms OPERATOR(pg_catalog.+) n_gperms
 	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed OPERATOR(pg_catalog.>) 0 THEN
-		IF caller IS NOT NULL THEN
-			PERFORM inventree_perms._log('import_django', src, detail);
-		ELSE
-			-- The trigger path of link_django(): no management call is running
-			-- (_caller() would raise 55000).  Name the role the session made the
-			-- change as (its SET ROLE, else its login role: a SECURITY DEFINER
-			-- function changes neither) and the acting user it set, and say
-			-- which table's change caused the import and who owns it.
-			INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-			VALUES (CASE pg_catalog.current_setting('role')
-						WHEN 'none' THEN session_user::text
-						ELSE pg_catalog.current_setting('role') END,
-					NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
-					'import_django', src,
-					detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-						'via', 'link_django',
-						'table', via::text,
-						'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
-										WHERE c.oid OPERATOR(pg_catalog.=) via)));
-		END IF;
+		PERFORM inventree_perms._django_log('import_django', src, detail, caller, via);
 	END IF;
 
 	RETURN QUERY
