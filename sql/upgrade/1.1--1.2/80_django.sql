@@ -126,7 +126,8 @@ COMMENT ON FUNCTION inventree_perms._django_open(name, oid) IS
 CREATE OR REPLACE FUNCTION inventree_perms._django_read(relation oid, tablename text, owner oid)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ip_django_read'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE STRICT
+ROWS 100000;	-- plan hash joins: Django's tables may be large
 COMMENT ON FUNCTION inventree_perms._django_read(oid, text, oid) IS
 	'Internal: the named columns of a Django table locked by _django_open(), read by OID as its owner (column definition list required)';
 
@@ -210,13 +211,19 @@ COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass
 -- _django_open() returned, or NULL to open the schema here.  Identity is
 -- Django's primary key (users.django_id, groups.django_id; models record
 -- their content type's id in django_ct): a changed name is a rename.  Set
--- based: each step is one statement over Django's rows (hash joins), and a
--- run that finds nothing to change writes nothing.
+-- based: each step is one statement over Django's rows, and a run that
+-- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
+-- work_mem for them): the statistics of the tables it fills are those of
+-- before the import, so a nested loop planned on them could be quadratic.
+-- No JIT: compiling each statement would cost more than running it.
 CREATE OR REPLACE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_custom_plan
+SET enable_nestloop = off
+SET work_mem = '64MB'
+SET jit = off
 AS $$
 DECLARE
 	src text := source_schema::text;
@@ -254,25 +261,30 @@ BEGIN
 	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
 	o := rels[1];
 
-	-- Django's users and groups; names the SPEC refuses are skipped.
-	SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
-		   coalesce(pg_catalog.array_agg(x.username ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
-		   coalesce(pg_catalog.array_agg(x.is_superuser ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
-		   coalesce(pg_catalog.array_agg(x.is_active ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+	-- Django's users and groups; names the SPEC refuses are skipped.  (The
+	-- arrays of one query are filled in the same row order.)
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.username) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_superuser) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_active) FILTER (WHERE x.ok), '{}'),
 		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
 	  INTO u_id, u_name, u_su, u_act, k
-	  FROM (SELECT u.*, inventree_perms._django_valid_name('user', u.username) AS ok
+	  FROM (SELECT u.*, (u.username OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
+							 AND pg_catalog.length(u.username) OPERATOR(pg_catalog.<=) 150
+							OR inventree_perms._django_valid_name('user', u.username)) AS ok
 			FROM inventree_perms._django_read(rels[2], 'auth_user', o)
 				 AS u(id bigint, username text, is_superuser boolean, is_active boolean)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_user_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
 	END IF;
-	SELECT coalesce(pg_catalog.array_agg(x.id ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
-		   coalesce(pg_catalog.array_agg(x.name ORDER BY x.id) FILTER (WHERE x.ok), '{}'),
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.name) FILTER (WHERE x.ok), '{}'),
 		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
 	  INTO g_id, g_name, k
-	  FROM (SELECT g.*, inventree_perms._django_valid_name('group', g.name) AS ok
+	  FROM (SELECT g.*, (g.name OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
+							 AND pg_catalog.length(g.name) OPERATOR(pg_catalog.<=) 150
+							OR inventree_perms._django_valid_name('group', g.name)) AS ok
 			FROM inventree_perms._django_read(rels[3], 'auth_group', o) AS g(id bigint, name text)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_group_names'::text;
@@ -445,7 +457,8 @@ BEGIN
 	  FROM (SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
 			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
 				 AS ct(id bigint, app_label text, model text)) x
-	 WHERE NOT inventree_perms._django_valid_name('model', x.n);
+	 WHERE NOT (x.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+				AND pg_catalog.length(x.n) OPERATOR(pg_catalog.<=) 63);
 	IF pg_catalog.cardinality(w) OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text OPERATOR(pg_catalog.||) w;
 		r_n := r_n OPERATOR(pg_catalog.||) pg_catalog.cardinality(w)::bigint OPERATOR(pg_catalog.||) wn;
@@ -458,7 +471,8 @@ BEGIN
 		INSERT INTO inventree_perms.models (name, description, source, django_ct)
 		SELECT DISTINCT ON (d.n) d.n, 'Django model ' OPERATOR(pg_catalog.||) d.n, src, d.id
 		FROM d
-		WHERE inventree_perms._django_valid_name('model', d.n)
+		WHERE d.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+		  AND pg_catalog.length(d.n) OPERATOR(pg_catalog.<=) 63
 		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.models m WHERE m.name OPERATOR(pg_catalog.=) d.n)
 		ORDER BY d.n, d.id
 		ON CONFLICT (name) DO NOTHING
@@ -541,10 +555,6 @@ BEGIN
 	), ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT want.username, want.model, want.action, src FROM want
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.user_perms x
-						  WHERE x.username OPERATOR(pg_catalog.=) want.username
-							AND x.model OPERATOR(pg_catalog.=) want.model
-							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
@@ -574,10 +584,6 @@ BEGIN
 	), ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT want.groupname, want.model, want.action, src FROM want
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.group_perms x
-						  WHERE x.groupname OPERATOR(pg_catalog.=) want.groupname
-							AND x.model OPERATOR(pg_catalog.=) want.model
-							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
@@ -621,10 +627,6 @@ BEGIN
 	), ins AS (
 		INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
 		SELECT want.groupname, want.role, want.action, src FROM want
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.group_roles x
-						  WHERE x.groupname OPERATOR(pg_catalog.=) want.groupname
-							AND x.role OPERATOR(pg_catalog.=) want.role
-							AND x.action OPERATOR(pg_catalog.=) want.action)
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
