@@ -298,7 +298,9 @@ dj_table_index(const char *name)
 	for (int i = 0; i < (int) DJ_NTABLES; i++)
 		if (strcmp(dj_tables[i].name, name) == 0)
 			return i;
-	elog(ERROR, "unknown Django table \"%s\"", name);
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("\"%s\" is not a Django table the import reads", name)));
 	return -1;					/* keep compiler quiet */
 }
 
@@ -418,16 +420,20 @@ ip_django_read(PG_FUNCTION_ARGS)
 	if (!OidIsValid(relid))
 		return (Datum) 0;
 	if (rsinfo->setDesc->natts != t->ncols)
-		elog(ERROR, "_django_read of %s: %d result columns, expected %d",
-			 t->name, rsinfo->setDesc->natts, t->ncols);
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the column definition list of %s has %d columns, expected %d",
+						t->name, rsinfo->setDesc->natts, t->ncols)));
 	for (int c = 0; c < t->ncols; c++)
 	{
 		Oid			want = t->kinds[c] == DJ_INT ? INT8OID :
 			t->kinds[c] == DJ_TEXT ? TEXTOID : BOOLOID;
 
 		if (TupleDescAttr(rsinfo->setDesc, c)->atttypid != want)
-			elog(ERROR, "_django_read of %s: result column %d has the wrong type",
-				 t->name, c + 1);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column %d of the column definition list of %s must have type %s",
+							c + 1, t->name, format_type_be(want))));
 	}
 
 	/* already locked by _django_open(); this is then only a local check */
