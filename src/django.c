@@ -37,6 +37,8 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -46,6 +48,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
@@ -512,4 +515,161 @@ ip_django_lock(PG_FUNCTION_ARGS)
 	(void) LockAcquire(&tag, PG_GETARG_BOOL(2) ? ExclusiveLock : ShareLock,
 					   false, false);
 	PG_RETURN_VOID();
+}
+
+/*
+ * The text of a column value of a Django row (built-in types only, checked
+ * before: no user code runs), or NULL.
+ */
+static Datum
+dj_value_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, bool *isnull)
+{
+	Datum		d = heap_getattr(tuple, attnum, desc, isnull);
+	char		buf[32];
+
+	if (*isnull)
+		return (Datum) 0;
+	switch (TupleDescAttr(desc, attnum - 1)->atttypid)
+	{
+		case INT2OID:
+			snprintf(buf, sizeof(buf), "%d", (int) DatumGetInt16(d));
+			return CStringGetTextDatum(buf);
+		case INT4OID:
+			snprintf(buf, sizeof(buf), "%d", DatumGetInt32(d));
+			return CStringGetTextDatum(buf);
+		case INT8OID:
+			snprintf(buf, sizeof(buf), INT64_FORMAT, DatumGetInt64(d));
+			return CStringGetTextDatum(buf);
+		case BOOLOID:
+			return CStringGetTextDatum(DatumGetBool(d) ? "t" : "f");
+		default:				/* text, varchar */
+			return PointerGetDatum(pg_detoast_datum_copy((struct varlena *) DatumGetPointer(d)));
+	}
+}
+
+/*
+ * The named columns of a Django row as a text[] (NULL elements for NULLs).
+ */
+static Datum
+dj_row_array(HeapTuple tuple, TupleDesc desc, const DjTable *t, const AttrNumber *attnums)
+{
+	Datum		elems[DJ_MAX_COLS];
+	bool		nulls[DJ_MAX_COLS];
+	int			dims[1];
+	int			lbs[1] = {1};
+
+	for (int c = 0; c < t->ncols; c++)
+		elems[c] = dj_value_text(tuple, desc, attnums[c], &nulls[c]);
+	dims[0] = t->ncols;
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
+											  -1, false, TYPALIGN_INT));
+}
+
+/*
+ * _django_row_trigger(): the row trigger link_django() puts on the Django
+ * tables whose changes are applied as deltas (memberships, user and group
+ * permissions, rulesets).  The table must be one the link recorded (by
+ * OID), still owned by the owner of the recorded auth_user, its columns of
+ * the types the import reads; the old and new values of the named columns
+ * go to _django_apply() as text arrays.  An UPDATE that changes none of them
+ * does nothing.  Declared SECURITY DEFINER: it writes the extension's
+ * tables; it reads nothing of the Django schema but its own row.
+ */
+PG_FUNCTION_INFO_V1(ip_django_row_trigger);
+Datum
+ip_django_row_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	const DjTable *t;
+	AttrNumber	attnums[DJ_MAX_COLS];
+	char	   *nspname;
+	Datum		args[5];
+	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[5] = {OIDOID, TEXTOID, TEXTARRAYOID, TEXTARRAYOID, OIDOID};
+	Oid			owner;
+	HeapTuple	tup;
+	bool		isnull;
+	int			ret;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("_django_row_trigger() must be an AFTER ROW trigger")));
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	t = &dj_tables[dj_table_index(RelationGetRelationName(rel))];
+	nspname = get_namespace_name(RelationGetNamespace(rel));
+
+	SPI_connect();
+	/* the link: this very table (by OID) must be one it recorded */
+	args[0] = ObjectIdGetDatum(RelationGetRelid(rel));
+	ret = SPI_execute_with_args(
+		"SELECT (l.tables)[1] FROM inventree_perms.django_links l"
+		" WHERE $1::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)",
+		1, argtypes, args, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %d", ret);
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);	/* no longer linked */
+	}
+	tup = SPI_tuptable->vals[0];
+	args[0] = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "link without auth_user");
+
+	/* the recorded auth_user, locked, names the owner */
+	LockRelationOid(DatumGetObjectId(args[0]), AccessShareLock);
+	tup = SearchSysCache1(RELOID, args[0]);
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the auth_user table linked with schema \"%s\" no longer exists", nspname),
+				 errhint("Run unlink_django() and link_django() again.")));
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	if (rel->rd_rel->relowner != owner)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("table \"%s.%s\" is not owned by the owner of the Django tables",
+						nspname, t->name)));
+	dj_check_columns(rel, nspname, t, attnums);
+
+	args[2] = args[3] = (Datum) 0;
+	argnulls[2] = argnulls[3] = 'n';
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		args[3] = dj_row_array(td->tg_trigtuple, desc, t, attnums);
+		argnulls[3] = ' ';
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+	{
+		args[2] = dj_row_array(td->tg_trigtuple, desc, t, attnums);
+		argnulls[2] = ' ';
+	}
+	else
+	{
+		args[2] = dj_row_array(td->tg_trigtuple, desc, t, attnums);
+		args[3] = dj_row_array(td->tg_newtuple, desc, t, attnums);
+		argnulls[2] = argnulls[3] = ' ';
+		if (datumIsEqual(args[2], args[3], false, -1))
+		{
+			SPI_finish();
+			return PointerGetDatum(NULL);	/* nothing the import reads changed */
+		}
+	}
+	args[0] = ObjectIdGetDatum(RelationGetRelid(rel));
+	args[1] = CStringGetTextDatum(t->name);
+	args[4] = ObjectIdGetDatum(owner);
+	ret = SPI_execute_with_args(
+		"SELECT inventree_perms._django_apply($1::pg_catalog.regclass, $2, $3, $4, $5)",
+		5, argtypes, args, argnulls, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %d", ret);
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

@@ -142,10 +142,11 @@ COMMENT ON TABLE inventree_perms.audit_log IS
 	'Append-only record of every management call that changed something';
 
 CREATE TABLE inventree_perms.django_links (
-	source_schema name PRIMARY KEY
+	source_schema name PRIMARY KEY,
+	tables		regclass[]
 );
 COMMENT ON TABLE inventree_perms.django_links IS
-	'Django schemas kept in step by link_django()';
+	'Django schemas kept in step by link_django(), and the Django tables it linked (in the order of _django_tables())';
 
 
 CREATE TABLE inventree_perms.catalogue_removals (

@@ -676,6 +676,175 @@ AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.import_django(name) IS
 	'Make users, groups, memberships, models, grants and role flags match a Django / InvenTree schema; returns what changed and what was skipped';
 
+-- Internal: apply one changed row of a linked Django table (the trigger
+-- path of link_django(): _django_row_trigger() passes the old and new
+-- values of the columns the import reads, as text).  Only what that row
+-- means changes: a membership, a user or group permission, the flags of one
+-- ruleset.  Locks: the import's lock shared (a whole import waits for the
+-- deltas and they for it) and the user's or group's own lock, so Django
+-- writes for different users and groups never wait on each other here.  A
+-- permission is mapped through Django's auth_permission and
+-- django_content_type, read by OID as their owner (the link's tables).
+CREATE FUNCTION inventree_perms._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src text;
+	tabs oid[];
+	ids bigint[];
+	k bigint := 0;
+	kr bigint := 0;
+	c bigint;
+	kind integer;
+	what text;
+BEGIN
+	SELECT l.source_schema::text, l.tables::oid[] INTO src, tabs
+	FROM inventree_perms.django_links l WHERE via OPERATOR(pg_catalog.=) ANY (l.tables);
+	IF src IS NULL THEN
+		RETURN;
+	END IF;
+	PERFORM inventree_perms._django_lock(0, 0, false);
+	-- The user or group the row is about (old and new), locked in order.
+	kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
+	ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
+												   ((CASE tablename WHEN 'users_ruleset' THEN n[2] ELSE n[1] END)::bigint)) x(id)
+				 WHERE x.id IS NOT NULL ORDER BY 1);
+	PERFORM inventree_perms._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
+	FROM pg_catalog.unnest(ids) x(id);
+
+	IF tablename OPERATOR(pg_catalog.=) 'auth_user_groups' THEN
+		what := 'memberships';
+		IF o IS NOT NULL THEN
+			DELETE FROM inventree_perms.memberships m
+			 USING inventree_perms.users u, inventree_perms.groups g
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint
+			   AND m.username OPERATOR(pg_catalog.=) u.name AND m.groupname OPERATOR(pg_catalog.=) g.name
+			   AND m.source OPERATOR(pg_catalog.=) src;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			kr := kr OPERATOR(pg_catalog.+) c;
+		END IF;
+		IF n IS NOT NULL THEN
+			INSERT INTO inventree_perms.memberships (username, groupname, source)
+			SELECT u.name, g.name, src FROM inventree_perms.users u, inventree_perms.groups g
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint
+			ON CONFLICT DO NOTHING;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			k := k OPERATOR(pg_catalog.+) c;
+		END IF;
+	ELSIF tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_user_permissions,auth_group_permissions}') THEN
+		what := CASE kind WHEN 1 THEN 'user_perms' ELSE 'group_perms' END;
+		IF o IS NOT NULL THEN
+			IF kind OPERATOR(pg_catalog.=) 1 THEN
+				DELETE FROM inventree_perms.user_perms x
+				 USING inventree_perms.users u, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+				   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) p.model
+				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+			ELSE
+				DELETE FROM inventree_perms.group_perms x
+				 USING inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+				   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) p.model
+				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+			END IF;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			kr := kr OPERATOR(pg_catalog.+) c;
+		END IF;
+		IF n IS NOT NULL THEN
+			IF kind OPERATOR(pg_catalog.=) 1 THEN
+				INSERT INTO inventree_perms.user_perms (username, model, action, source)
+				SELECT u.name, m.name, p.action, src
+				FROM inventree_perms.users u, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+				WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+				ON CONFLICT DO NOTHING;
+			ELSE
+				INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+				SELECT g.name, m.name, p.action, src
+				FROM inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+				WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+				ON CONFLICT DO NOTHING;
+			END IF;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			k := k OPERATOR(pg_catalog.+) c;
+		END IF;
+	ELSE	-- users_ruleset: name, group_id, can_view, can_add, can_change, can_delete
+		what := 'role_flags';
+		WITH oldf AS (
+			SELECT g.name AS groupname, o[1] AS role, f.act AS action
+			FROM inventree_perms.groups g,
+				 (VALUES ('view'::text, o[3]), ('add', o[4]), ('change', o[5]), ('delete', o[6])) f(act, isset)
+			WHERE o IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint),
+		newf AS (
+			SELECT g.name AS groupname, n[1] AS role, f.act AS action
+			FROM inventree_perms.groups g,
+				 (VALUES ('view'::text, n[3]), ('add', n[4]), ('change', n[5]), ('delete', n[6])) f(act, isset)
+			WHERE n IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint),
+		del AS (
+			DELETE FROM inventree_perms.group_roles x
+			 USING (SELECT * FROM oldf EXCEPT SELECT * FROM newf) d
+			 WHERE x.groupname OPERATOR(pg_catalog.=) d.groupname AND x.role OPERATOR(pg_catalog.=) d.role
+			   AND x.action OPERATOR(pg_catalog.=) d.action AND x.source OPERATOR(pg_catalog.=) src
+			RETURNING 1),
+		ins AS (
+			INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
+			SELECT newf.groupname, ro.name, newf.action, src FROM newf
+			JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) newf.role
+			ON CONFLICT DO NOTHING
+			RETURNING 1)
+		SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO k, kr;
+	END IF;
+
+	-- One audit row, with the counters of an import, if it changed something.
+	IF k OPERATOR(pg_catalog.+) kr OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM inventree_perms._django_log('import_django', src,
+			pg_catalog.jsonb_build_object('users', 0, 'groups', 0, 'memberships', 0, 'models', 0,
+										  'user_perms', 0, 'group_perms', 0, 'role_flags', 0)
+			OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(what, k, 'removed', kr, 'delta', true),
+			NULL, via);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_apply(regclass, text, text[], text[], oid) IS
+	'Internal: apply one changed row of a linked Django table (old and new values as text); locks only that user or group';
+
+-- Internal: the (model, action) a Django permission id stands for (none for
+-- a custom codename), read from the linked auth_permission and
+-- django_content_type by OID as their owner.
+CREATE FUNCTION inventree_perms._django_perm(tabs oid[], owner oid, permission_id bigint)
+RETURNS TABLE (model text, action text)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+	SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
+		   inventree_perms._django_action(ct.model, p.codename)
+	FROM inventree_perms._django_read(tabs[5], 'auth_permission', owner) AS p(id bigint, content_type_id bigint, codename text)
+	JOIN inventree_perms._django_read(tabs[4], 'django_content_type', owner) AS ct(id bigint, app_label text, model text)
+	  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	WHERE p.id OPERATOR(pg_catalog.=) permission_id
+	  AND inventree_perms._django_action(ct.model, p.codename) IS NOT NULL;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_perm(oid[], oid, bigint) IS
+	'Internal: the model and action of a Django permission id, read from the linked tables by OID';
+
+-- Internal (C): the row trigger link_django() puts on auth_user_groups,
+-- auth_user_user_permissions, auth_group_permissions and users_ruleset.
+CREATE FUNCTION inventree_perms._django_row_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ip_django_row_trigger'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION inventree_perms._django_row_trigger() IS
+	'Internal row trigger on a linked Django table: checks the table against the link (by OID) and applies that row''s change';
+
 -- link_django / unlink_django -------------------------------------------------
 
 -- Internal: the trigger link_django() puts on the Django tables.
@@ -752,24 +921,69 @@ BEGIN
 	PERFORM inventree_perms._django_lock(0, 0, true);
 	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
 	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
+	UPDATE inventree_perms.django_links l
+	   SET tables = ARRAY(SELECT NULLIF(x.r, 0)::regclass FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i)
+						  ORDER BY x.i)
+	 WHERE l.source_schema OPERATOR(pg_catalog.=) _link_django.source_schema
+	   AND l.tables IS DISTINCT FROM ARRAY(SELECT NULLIF(x.r, 0)::regclass
+										   FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i) ORDER BY x.i);
+	-- Memberships, user and group permissions and rulesets change by the
+	-- row (row triggers apply each row's delta); users, groups, content
+	-- types and permissions (rare: an admin's edit, a migration) and any
+	-- TRUNCATE re-run the import (statement triggers).
 	FOR t IN
 		SELECT rels[d.ord OPERATOR(pg_catalog.+) 1]::regclass AS rel, d.tablename, d.columns,
+			   d.tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions,auth_group_permissions,users_ruleset}') AS delta,
 			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
 				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
-				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled,
+			   (SELECT (tg.tgtype::integer OPERATOR(pg_catalog.&) 4) OPERATOR(pg_catalog.<>) 0 FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS on_insert,
+			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django_row') AS row_enabled
 		FROM inventree_perms._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
 		WHERE rels[d.ord OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.<>) 0
 		ORDER BY d.ord
 	LOOP
+		IF t.delta AND t.on_insert THEN
+			-- a statement trigger of an older link that re-imports on every change
+			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
+			t.enabled := NULL;
+		END IF;
 		IF t.enabled IS NULL THEN
+			IF t.delta THEN
+				EXECUTE pg_catalog.format(
+					'CREATE TRIGGER inventree_perms_django AFTER TRUNCATE ON %s'
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()', t.rel);
+			ELSE
+				EXECUTE pg_catalog.format(
+					'CREATE TRIGGER inventree_perms_django'
+					' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+					(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
+					 FROM pg_catalog.unnest(t.columns) col),
+					t.rel);
+			END IF;
+			added := added OPERATOR(pg_catalog.||) t.tablename;
+		END IF;
+		IF t.delta AND t.row_enabled IS NULL THEN
 			EXECUTE pg_catalog.format(
-				'CREATE TRIGGER inventree_perms_django'
-				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
-				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+				'CREATE TRIGGER inventree_perms_django_row'
+				' AFTER INSERT OR UPDATE OF %s OR DELETE ON %s'
+				' FOR EACH ROW EXECUTE FUNCTION inventree_perms._django_row_trigger()',
 				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
 				 FROM pg_catalog.unnest(t.columns) col),
 				t.rel);
-			added := added OPERATOR(pg_catalog.||) t.tablename;
+		END IF;
+		IF t.delta AND t.row_enabled IS DISTINCT FROM 'A' THEN
+			BEGIN
+				EXECUTE pg_catalog.format(
+					'ALTER TABLE %s ENABLE ALWAYS TRIGGER inventree_perms_django_row', t.rel);
+			EXCEPTION WHEN object_in_use THEN
+				NULL;	-- as below: fires all the same, except in replica mode
+			END;
 		END IF;
 		-- ALWAYS: also when session_replication_role = replica (a logical
 		-- replica applying InvenTree's changes).  ALTER TABLE refuses a table
@@ -833,6 +1047,11 @@ BEGIN
 		ORDER BY 1
 	LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
+		IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+				   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
+					 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django_row') THEN
+			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django_row ON %s', t.rel);
+		END IF;
 		dropped := dropped OPERATOR(pg_catalog.||) t.tablename;
 	END LOOP;
 	DELETE FROM inventree_perms.django_links l
