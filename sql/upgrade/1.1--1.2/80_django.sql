@@ -73,13 +73,18 @@ COMMENT ON TABLE inventree_perms.django_links IS
 -- a run that changed something writes one ("import_django", the schema, the
 -- counts).
 --
--- link_django(schema) records the schema in django_links, imports, and puts
--- a statement trigger inventree_perms_django on each Django table it reads
--- (AFTER INSERT, UPDATE of the columns read, DELETE, TRUNCATE; ENABLE
--- ALWAYS), which re-runs the import in the same transaction.  What it writes
--- goes through the extension's tables, whose own triggers invalidate every
--- session's cache at commit: a change committed through the InvenTree web UI
--- is enforced from the next statement of every session.  Because from then on
+-- link_django(schema) records the schema and the OIDs of its Django tables
+-- in django_links, imports, and puts triggers on those tables (ENABLE
+-- ALWAYS): on auth_user_groups, auth_user_user_permissions,
+-- auth_group_permissions and users_ruleset a row trigger
+-- (_django_row_trigger(), AFTER INSERT, UPDATE of the columns read, DELETE)
+-- that applies each row's change alone (_django_apply()), locking only that
+-- user or group; on auth_user, auth_group, django_content_type and
+-- auth_permission (and TRUNCATE of any of them) a statement trigger that
+-- re-runs the import in the same transaction.  What they write goes through
+-- the extension's tables, whose own triggers invalidate every session's
+-- cache at commit: a change committed through the InvenTree web UI is
+-- enforced from the next statement of every session.  Because from then on
 -- whoever may write those tables decides who is a superuser, link_django()
 -- and unlink_django() need a superuser (of PostgreSQL or of the extension)
 -- who owns the tables (or a PostgreSQL superuser).  unlink_django() drops the
@@ -1043,7 +1048,7 @@ COMMENT ON FUNCTION inventree_perms._link_django(name) IS
 CREATE OR REPLACE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.link_django(name) IS
-	'Import from a Django schema and keep it imported: triggers on its tables re-run the import on every change; superusers owning the tables only';
+	'Import from a Django schema and keep it imported: triggers on its tables apply each change in the same transaction; superusers owning the tables only';
 
 CREATE OR REPLACE FUNCTION inventree_perms._unlink_django(source_schema name)
 RETURNS void
