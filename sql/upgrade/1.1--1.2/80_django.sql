@@ -846,6 +846,7 @@ COMMENT ON FUNCTION inventree_perms._django_apply(regclass, text, text[], text[]
 CREATE OR REPLACE FUNCTION inventree_perms._django_perm(tabs oid[], owner oid, permission_id bigint)
 RETURNS TABLE (model text, action text)
 LANGUAGE sql STABLE SECURITY DEFINER
+ROWS 1		-- one permission: join the extension's tables by their indexes
 SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $$
