@@ -14,7 +14,8 @@ OBJS = \
 	src/gate.o \
 	src/protect.o \
 	src/guard.o \
-	src/parallel.o
+	src/parallel.o \
+	src/django.o
 
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released

@@ -1,23 +1,32 @@
 -- ---------------------------------------------------------------------------
 -- Tables.  Names are case-sensitive keys (COLLATE "C": byte equality, like
 -- role names).  "source" is NULL for rows made by hand, or the Django schema
--- that import_django() took the row from.  "shipped" marks rows of the
--- catalogue that CREATE EXTENSION loads (see the *_upsert triggers below).
+-- that import_django() took the row from; then django_id (users, groups) is
+-- the row's primary key in Django, its identity (a changed name is a
+-- rename), and models.django_ct the id of its content type.  "shipped"
+-- marks rows of the catalogue that CREATE EXTENSION loads (see the *_upsert
+-- triggers below).
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE inventree_perms.users (
 	name		text COLLATE "C" PRIMARY KEY,
 	is_superuser boolean NOT NULL DEFAULT false,
 	is_active	boolean NOT NULL DEFAULT true,
-	source		text
+	source		text,
+	django_id	bigint
 );
+CREATE UNIQUE INDEX users_django_id_idx ON inventree_perms.users (source, django_id)
+	WHERE django_id IS NOT NULL;
 COMMENT ON TABLE inventree_perms.users IS
 	'Users: a PostgreSQL role whose name equals a user''s name is that user';
 
 CREATE TABLE inventree_perms.groups (
 	name		text COLLATE "C" PRIMARY KEY,
-	source		text
+	source		text,
+	django_id	bigint
 );
+CREATE UNIQUE INDEX groups_django_id_idx ON inventree_perms.groups (source, django_id)
+	WHERE django_id IS NOT NULL;
 COMMENT ON TABLE inventree_perms.groups IS 'Groups of users';
 
 CREATE TABLE inventree_perms.memberships (
@@ -39,7 +48,8 @@ CREATE TABLE inventree_perms.models (
 	is_open		boolean NOT NULL DEFAULT false,
 	builtin		boolean NOT NULL DEFAULT false,
 	shipped		boolean NOT NULL DEFAULT false,
-	source		text
+	source		text,
+	django_ct	bigint
 );
 COMMENT ON TABLE inventree_perms.models IS
 	'Registered models: what permissions are given on, optionally bound to a table';
@@ -136,10 +146,11 @@ COMMENT ON TABLE inventree_perms.audit_log IS
 	'Append-only record of every management call that changed something';
 
 CREATE TABLE inventree_perms.django_links (
-	source_schema name PRIMARY KEY
+	source_schema name PRIMARY KEY,
+	tables		regclass[]
 );
 COMMENT ON TABLE inventree_perms.django_links IS
-	'Django schemas kept in step by link_django()';
+	'Django schemas kept in step by link_django(), and the Django tables it linked (in the order of _django_tables())';
 
 
 CREATE TABLE inventree_perms.catalogue_removals (

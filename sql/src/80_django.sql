@@ -35,10 +35,16 @@
 --    administrator rule to Django); auth_user is just a model.
 --  * Names the SPEC refuses are skipped and counted ("invalid_user_names",
 --    "invalid_group_names", "invalid_model_names").
---  * It reads only named columns (never auth_user.password), only from plain
---    or partitioned tables whose columns have built-in types (no user code
---    runs with the extension owner's rights), and only what the caller may
---    SELECT itself.
+--  * What it reads belongs to the role that owns Django's tables, and is
+--    read as that role (src/django.c): each table resolved once to an OID,
+--    locked, checked after the lock (a plain table, owned by auth_user's
+--    owner: 42809 / 42501 otherwise; the columns read of integer, text or
+--    boolean type), then read by OID inside a security-restricted operation,
+--    named columns only (never auth_user.password).  No SQL text names a
+--    Django table, so nothing of that schema (a view put in a table's place,
+--    a function, a later table of another role) runs with the extension's
+--    rights.  Who may import: an administrator who is, or is a member of,
+--    that owner, or a PostgreSQL superuser (42501 otherwise).
 --
 -- The result: one row per kind of change with the number of rows this run
 -- changed (users created or changed, groups, memberships, models, user_perms,
@@ -47,21 +53,27 @@
 -- a run that changed something writes one ("import_django", the schema, the
 -- counts).
 --
--- link_django(schema) records the schema in django_links, imports, and puts
--- a statement trigger inventree_perms_django on each Django table it reads
--- (AFTER INSERT, UPDATE of the columns read, DELETE, TRUNCATE; ENABLE
--- ALWAYS), which re-runs the import in the same transaction.  What it writes
--- goes through the extension's tables, whose own triggers invalidate every
--- session's cache at commit: a change committed through the InvenTree web UI
--- is enforced from the next statement of every session.  Because from then on
+-- link_django(schema) records the schema and the OIDs of its Django tables
+-- in django_links, imports, and puts triggers on those tables (ENABLE
+-- ALWAYS): on auth_user_groups, auth_user_user_permissions,
+-- auth_group_permissions and users_ruleset a row trigger
+-- (_django_row_trigger(), AFTER INSERT, UPDATE of the columns read, DELETE)
+-- that applies each row's change alone (_django_apply()), locking only that
+-- user or group; on auth_user, auth_group, django_content_type and
+-- auth_permission (and TRUNCATE of any of them) a statement trigger that
+-- re-runs the import in the same transaction.  What they write goes through
+-- the extension's tables, whose own triggers invalidate every session's
+-- cache at commit: a change committed through the InvenTree web UI is
+-- enforced from the next statement of every session.  Because from then on
 -- whoever may write those tables decides who is a superuser, link_django()
 -- and unlink_django() need a superuser (of PostgreSQL or of the extension)
 -- who owns the tables (or a PostgreSQL superuser).  unlink_django() drops the
 -- triggers and the link; the imported rows stay.
 --
--- Imports are serialised by a transaction-level advisory lock, so two
--- sessions changing Django's tables at once cannot undo each other's
--- changes.
+-- Imports are serialised by a lock of the import's own (_django_lock(): a
+-- lock tag no pg_advisory_* call can take, so no other role can stall an
+-- import or a linked write), so two sessions changing Django's tables at
+-- once cannot undo each other's changes.
 -- ---------------------------------------------------------------------------
 
 -- Internal: the Django tables import_django() reads, and the columns it reads
@@ -84,75 +96,38 @@ $$;
 COMMENT ON FUNCTION inventree_perms._django_tables() IS
 	'Internal: the Django / InvenTree tables import_django() reads and the columns it reads from each';
 
--- Internal: find and check one Django table.  It must be a plain or
--- partitioned table (reading a view or a foreign table would run code chosen
--- by its owner with the extension owner's rights) whose columns read have
--- built-in types; if caller is given, it must be allowed to read them.
--- Returns NULL for a missing table that is not required.
-CREATE FUNCTION inventree_perms._django_table(source_schema name, tablename text, columns text[],
-											  required boolean, caller oid)
-RETURNS regclass
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	nsp oid;
-	c pg_catalog.pg_class;
-	col text;
-	typ oid;
-BEGIN
-	SELECT n.oid INTO nsp FROM pg_catalog.pg_namespace n
-	WHERE n.nspname OPERATOR(pg_catalog.=) source_schema;
-	IF nsp IS NULL THEN
-		RAISE EXCEPTION 'schema "%" does not exist', source_schema
-			USING ERRCODE = 'invalid_schema_name';
-	END IF;
-	IF caller IS NOT NULL AND NOT pg_catalog.has_schema_privilege(caller, nsp, 'USAGE') THEN
-		RAISE EXCEPTION 'permission denied for schema %', source_schema
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = pg_catalog.format('Role "%s" may not use schema "%s".', caller::regrole, source_schema);
-	END IF;
-	SELECT * INTO c FROM pg_catalog.pg_class x
-	WHERE x.relnamespace OPERATOR(pg_catalog.=) nsp AND x.relname OPERATOR(pg_catalog.=) tablename;
-	IF NOT FOUND THEN
-		IF NOT required THEN
-			RETURN NULL;
-		END IF;
-		RAISE EXCEPTION 'relation "%.%" does not exist', source_schema, tablename
-			USING ERRCODE = 'undefined_table',
-				  HINT = 'import_django() reads Django''s auth tables: give the schema that holds them.';
-	END IF;
-	IF c.relkind OPERATOR(pg_catalog.<>) ALL ('{r,p}'::"char"[]) THEN
-		RAISE EXCEPTION '"%.%" is not a table', source_schema, tablename
-			USING ERRCODE = 'wrong_object_type',
-				  DETAIL = 'import_django() reads plain and partitioned tables only.';
-	END IF;
-	FOREACH col IN ARRAY columns LOOP
-		SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
-		WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attname OPERATOR(pg_catalog.=) col
-		  AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
-		IF NOT FOUND THEN
-			RAISE EXCEPTION 'column "%" of relation "%.%" does not exist', col, source_schema, tablename
-				USING ERRCODE = 'undefined_column',
-					  HINT = 'import_django() expects the layout of Django''s (and InvenTree''s) tables.';
-		END IF;
-		IF typ OPERATOR(pg_catalog.>=) 16384 THEN		-- FirstNormalObjectId
-			RAISE EXCEPTION 'column "%" of relation "%.%" has type %, not a built-in type',
-				col, source_schema, tablename, typ::regtype
-				USING ERRCODE = 'datatype_mismatch';
-		END IF;
-		IF caller IS NOT NULL
-		   AND NOT pg_catalog.has_column_privilege(caller, c.oid, col, 'SELECT') THEN
-			RAISE EXCEPTION 'permission denied for table %.%', source_schema, tablename
-				USING ERRCODE = 'insufficient_privilege',
-					  DETAIL = pg_catalog.format('Role "%s" may not read column "%s".', caller::regrole, col);
-		END IF;
-	END LOOP;
-	RETURN c.oid;
-END;
-$$;
-COMMENT ON FUNCTION inventree_perms._django_table(name, text, text[], boolean, oid) IS
-	'Internal: a Django table import_django() may read (plain table, built-in column types, readable by the caller)';
+-- Internal (C, src/django.c): resolve the Django tables of a schema once
+-- each to an OID, lock them, check them (plain tables of auth_user's owner,
+-- the columns read with integer, text or boolean types) and check the
+-- caller (NULL: link_django()'s trigger path).  Returns the owner, then the
+-- tables' OIDs in the order of _django_tables() (0: a missing optional one).
+CREATE FUNCTION inventree_perms._django_open(source_schema name, caller oid)
+RETURNS oid[]
+AS 'MODULE_PATHNAME', 'ip_django_open'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms._django_open(name, oid) IS
+	'Internal: lock and check a Django schema''s tables; returns {owner, table OIDs...}; 3F000, 42P01, 42809, 42501, 42703, 42804';
+
+-- Internal (C): the rows of one Django table opened by _django_open(), read
+-- by OID as its owner in a security-restricted operation: the named columns
+-- only (never the password), as bigint, text and boolean.
+CREATE FUNCTION inventree_perms._django_read(relation oid, tablename text, owner oid)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ip_django_read'
+LANGUAGE C VOLATILE STRICT
+ROWS 100000;	-- plan hash joins: Django's tables may be large
+COMMENT ON FUNCTION inventree_perms._django_read(oid, text, oid) IS
+	'Internal: the named columns of a Django table locked by _django_open(), read by OID as its owner (column definition list required)';
+
+-- Internal (C): a transaction lock of the import's own (kind 0, id 0: the
+-- whole import; exclusive or shared).  pg_advisory_* cannot take its tags, so
+-- no other role can stall an import or a linked write with them.
+CREATE FUNCTION inventree_perms._django_lock(kind integer, id integer, exclusive boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'ip_django_lock'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION inventree_perms._django_lock(integer, integer, boolean) IS
+	'Internal: take one of the import''s own locks to the end of the transaction (no advisory lock number reaches it)';
 
 -- Internal: is name a valid user, group or model name?  Names Django itself
 -- allows take the fast path; the rest ask _check_name() (the one place of the
@@ -183,41 +158,72 @@ $$;
 COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
 	'Internal: does a name from Django follow the SPEC''s rules for its kind (user, group, model)?';
 
--- Internal: the import.  caller is the role to check (import_django(),
--- link_django()), or NULL on the trigger path of link_django() (no caller
--- check: the link was authorised when it was made; the audit row names the
--- session's login role and the trigger's table).
-CREATE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass)
-RETURNS TABLE (what text, count bigint)
+-- Internal: one audit row of the import.  With a caller (import_django(),
+-- link_django()) as the management call's; on the trigger path of
+-- link_django() (caller NULL: no management call is running, _caller() would
+-- raise 55000) it names the role the session made the change as (its SET
+-- ROLE, else its login role: a SECURITY DEFINER function changes neither)
+-- and the acting user it set, and says which table's change caused it and
+-- who owns that table.
+CREATE FUNCTION inventree_perms._django_log(operation text, target text, detail jsonb,
+											caller oid, via regclass)
+RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+	IF caller IS NOT NULL THEN
+		PERFORM inventree_perms._log(operation, target, detail);
+		RETURN;
+	END IF;
+	INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
+	VALUES (CASE pg_catalog.current_setting('role')
+				WHEN 'none' THEN session_user::text
+				ELSE pg_catalog.current_setting('role') END,
+			NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
+			operation, target,
+			detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+				'via', 'link_django',
+				'table', via::text,
+				'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
+								WHERE c.oid OPERATOR(pg_catalog.=) via)));
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass) IS
+	'Internal: append an audit row for the import (caller NULL: link_django()''s trigger path, via the Django table that changed)';
+
+-- Internal: the import.  caller is the role to check (import_django(),
+-- link_django()), or NULL on the trigger path of link_django() (no caller
+-- check: the link was authorised when it was made; the audit row names the
+-- session's login role and the trigger's table).  opened: what
+-- _django_open() returned, or NULL to open the schema here.  Identity is
+-- Django's primary key (users.django_id, groups.django_id; models record
+-- their content type's id in django_ct): a changed name is a rename.  Set
+-- based: each step is one statement over Django's rows, and a run that
+-- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
+-- work_mem for them): the statistics of the tables it fills are those of
+-- before the import, so a nested loop planned on them could be quadratic.
+-- No JIT: compiling each statement would cost more than running it.
+CREATE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
+RETURNS TABLE (what text, count bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan
+SET enable_nestloop = off
+SET work_mem = '64MB'
+SET jit = off
+AS $$
 DECLARE
 	src text := source_schema::text;
-	t record;
-	has_rulesets boolean := false;
-	-- Django's side
-	d_user text[];
-	d_su boolean[];
-	d_act boolean[];
-	d_group text[];
-	d_mu text[];
-	d_mg text[];
-	d_model text[];
-	d_up_holder text[];
-	d_up_app text[];
-	d_up_model text[];
-	d_up_code text[];
-	d_gp_holder text[];
-	d_gp_app text[];
-	d_gp_model text[];
-	d_gp_code text[];
-	d_rs_group text[] := '{}';
-	d_rs_role text[] := '{}';
-	d_rs_v boolean[] := '{}';
-	d_rs_a boolean[] := '{}';
-	d_rs_c boolean[] := '{}';
-	d_rs_d boolean[] := '{}';
+	rels oid[];
+	o oid;
+	-- Django's users and groups with valid names, by id
+	u_id bigint[];
+	u_name text[];
+	u_su boolean[];
+	u_act boolean[];
+	g_id bigint[];
+	g_name text[];
 	-- what this run did
 	n_users bigint := 0;
 	n_groups bigint := 0;
@@ -232,335 +238,393 @@ DECLARE
 	r_n bigint[] := '{}';
 	w text[];
 	wn bigint[];
+	ren_row record;
 	detail jsonb;
 BEGIN
 	-- One import at a time: each one then reads what the previous committed.
-	PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('inventree_perms.import_django')::bigint);
+	PERFORM inventree_perms._django_lock(0, 0, true);
 
-	FOR t IN SELECT * FROM inventree_perms._django_tables() LOOP
-		IF inventree_perms._django_table(source_schema, t.tablename, t.columns, t.required, caller) IS NOT NULL
-		   AND t.tablename OPERATOR(pg_catalog.=) 'users_ruleset' THEN
-			has_rulesets := true;
-		END IF;
-	END LOOP;
+	-- Lock and check Django's tables; from here on they are read by OID as
+	-- their owner (_django_read), named columns only, never the password.
+	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
+	o := rels[1];
 
-	-- Read Django's side: named columns only, never the password.
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text ORDER BY u.id), ''{}''),'
-		'       coalesce(array_agg(u.is_superuser ORDER BY u.id), ''{}''),'
-		'       coalesce(array_agg(u.is_active ORDER BY u.id), ''{}'')'
-		'  FROM %I.%I u', source_schema, 'auth_user')
-	INTO d_user, d_su, d_act;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(g.name::text ORDER BY g.id), ''{}'') FROM %I.%I g',
-		source_schema, 'auth_group')
-	INTO d_group;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text ORDER BY u.id, g.id), ''{}''),'
-		'       coalesce(array_agg(g.name::text ORDER BY u.id, g.id), ''{}'')'
-		'  FROM %I.%I ug'
-		'  JOIN %I.%I u ON u.id OPERATOR(pg_catalog.=) ug.user_id'
-		'  JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) ug.group_id',
-		source_schema, 'auth_user_groups', source_schema, 'auth_user', source_schema, 'auth_group')
-	INTO d_mu, d_mg;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(ct.app_label::text OPERATOR(pg_catalog.||) ''_'''
-		'                          OPERATOR(pg_catalog.||) ct.model::text ORDER BY ct.id), ''{}'')'
-		'  FROM %I.%I ct', source_schema, 'django_content_type')
-	INTO d_model;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(u.username::text), ''{}''), coalesce(array_agg(ct.app_label::text), ''{}''),'
-		'       coalesce(array_agg(ct.model::text), ''{}''), coalesce(array_agg(p.codename::text), ''{}'')'
-		'  FROM %I.%I up'
-		'  JOIN %I.%I u ON u.id OPERATOR(pg_catalog.=) up.user_id'
-		'  JOIN %I.%I p ON p.id OPERATOR(pg_catalog.=) up.permission_id'
-		'  JOIN %I.%I ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id',
-		source_schema, 'auth_user_user_permissions', source_schema, 'auth_user',
-		source_schema, 'auth_permission', source_schema, 'django_content_type')
-	INTO d_up_holder, d_up_app, d_up_model, d_up_code;
-	EXECUTE pg_catalog.format(
-		'SELECT coalesce(array_agg(g.name::text), ''{}''), coalesce(array_agg(ct.app_label::text), ''{}''),'
-		'       coalesce(array_agg(ct.model::text), ''{}''), coalesce(array_agg(p.codename::text), ''{}'')'
-		'  FROM %I.%I gp'
-		'  JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) gp.group_id'
-		'  JOIN %I.%I p ON p.id OPERATOR(pg_catalog.=) gp.permission_id'
-		'  JOIN %I.%I ct ON ct.id OPERATOR(pg_catalog.=) p.content_type_id',
-		source_schema, 'auth_group_permissions', source_schema, 'auth_group',
-		source_schema, 'auth_permission', source_schema, 'django_content_type')
-	INTO d_gp_holder, d_gp_app, d_gp_model, d_gp_code;
-	IF has_rulesets THEN
-		EXECUTE pg_catalog.format(
-			'SELECT coalesce(array_agg(g.name::text), ''{}''), coalesce(array_agg(r.name::text), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_view, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_add, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_change, false)), ''{}''),'
-			'       coalesce(array_agg(coalesce(r.can_delete, false)), ''{}'')'
-			'  FROM %I.%I r JOIN %I.%I g ON g.id OPERATOR(pg_catalog.=) r.group_id',
-			source_schema, 'users_ruleset', source_schema, 'auth_group')
-		INTO d_rs_group, d_rs_role, d_rs_v, d_rs_a, d_rs_c, d_rs_d;
-	END IF;
-
-	-- Names the SPEC refuses are skipped.
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_user) x(n)
-	WHERE NOT inventree_perms._django_valid_name('user', x.n);
+	-- Django's users and groups; names the SPEC refuses are skipped.  (The
+	-- arrays of one query are filled in the same row order.)
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.username) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_superuser) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.is_active) FILTER (WHERE x.ok), '{}'),
+		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
+	  INTO u_id, u_name, u_su, u_act, k
+	  FROM (SELECT u.*, (u.username OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
+							 AND pg_catalog.length(u.username) OPERATOR(pg_catalog.<=) 150
+							OR inventree_perms._django_valid_name('user', u.username)) AS ok
+			FROM inventree_perms._django_read(rels[2], 'auth_user', o)
+				 AS u(id bigint, username text, is_superuser boolean, is_active boolean)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_user_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
-		SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
-			   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
-			   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
-		  INTO d_user, d_su, d_act
-		  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
-		 WHERE inventree_perms._django_valid_name('user', x.n);
 	END IF;
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_group) x(n)
-	WHERE NOT inventree_perms._django_valid_name('group', x.n);
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.ok), '{}'),
+		   coalesce(pg_catalog.array_agg(x.name) FILTER (WHERE x.ok), '{}'),
+		   pg_catalog.count(*) FILTER (WHERE NOT x.ok)
+	  INTO g_id, g_name, k
+	  FROM (SELECT g.*, (g.name OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
+							 AND pg_catalog.length(g.name) OPERATOR(pg_catalog.<=) 150
+							OR inventree_perms._django_valid_name('group', g.name)) AS ok
+			FROM inventree_perms._django_read(rels[3], 'auth_group', o) AS g(id bigint, name text)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_group_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
-		d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
-						 WHERE inventree_perms._django_valid_name('group', x.n));
-	END IF;
-	SELECT pg_catalog.count(*) INTO k FROM pg_catalog.unnest(d_model) x(n)
-	WHERE NOT inventree_perms._django_valid_name('model', x.n);
-	IF k OPERATOR(pg_catalog.>) 0 THEN
-		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text;
-		r_n := r_n OPERATOR(pg_catalog.||) k;
-		d_model := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_model) x(n)
-						 WHERE inventree_perms._django_valid_name('model', x.n));
 	END IF;
 
-	-- Names taken by rows that are not this schema's: reported, skipped.
-	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) u.name ORDER BY u.name), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM inventree_perms.users u
-	 WHERE u.name OPERATOR(pg_catalog.=) ANY (d_user) AND u.source IS DISTINCT FROM src;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	SELECT coalesce(pg_catalog.array_agg(x.n ORDER BY x.o), '{}'),
-		   coalesce(pg_catalog.array_agg(x.s ORDER BY x.o), '{}'),
-		   coalesce(pg_catalog.array_agg(x.a ORDER BY x.o), '{}')
-	  INTO d_user, d_su, d_act
-	  FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) WITH ORDINALITY x(n, s, a, o)
-	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-					   WHERE u.name OPERATOR(pg_catalog.=) x.n AND u.source IS DISTINCT FROM src);
-	SELECT coalesce(pg_catalog.array_agg('conflict_group:' OPERATOR(pg_catalog.||) g.name ORDER BY g.name), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM inventree_perms.groups g
-	 WHERE g.name OPERATOR(pg_catalog.=) ANY (d_group) AND g.source IS DISTINCT FROM src;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	d_group := ARRAY(SELECT x.n FROM pg_catalog.unnest(d_group) x(n)
-					 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
-									   WHERE g.name OPERATOR(pg_catalog.=) x.n
-										 AND g.source IS DISTINCT FROM src));
+	-- Rows this schema imported before Django's ids were kept (1.1): they
+	-- are Django's row of the same name.
+	UPDATE inventree_perms.users u SET django_id = x.id
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+	 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
+					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	UPDATE inventree_perms.groups g SET django_id = x.id
+	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+	 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id IS NULL AND g.name OPERATOR(pg_catalog.=) x.n
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v
+					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
 
-	-- Creating, changing or removing a superuser needs a superuser.
+	-- Creating, changing (renaming included) or removing a superuser needs
+	-- a superuser.
 	IF caller IS NOT NULL AND (
 		EXISTS (SELECT 1
-				FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
-				LEFT JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.n
+				FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+				LEFT JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+												 AND u.django_id OPERATOR(pg_catalog.=) x.id
 				WHERE (u.name IS NULL AND x.s)
 				   OR (u.name IS NOT NULL AND (u.is_superuser OR x.s)
-					   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)))
+					   AND (u.is_superuser, u.is_active, u.name) IS DISTINCT FROM (x.s, x.a, x.n)))
 		OR EXISTS (SELECT 1 FROM inventree_perms.users u
 				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
-					 AND u.name OPERATOR(pg_catalog.<>) ALL (d_user))) THEN
+					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(u_id) x(id)
+									 WHERE x.id OPERATOR(pg_catalog.=) u.django_id))) THEN
 		PERFORM inventree_perms._require_superadmin('import a superuser from Django');
 	END IF;
 
-	-- Users.
-	WITH ins AS (
-		INSERT INTO inventree_perms.users AS u (name, is_superuser, is_active, source)
-		SELECT x.n, x.s, x.a, src FROM ROWS FROM (pg_catalog.unnest(d_user), pg_catalog.unnest(d_su), pg_catalog.unnest(d_act)) x(n, s, a)
-		ON CONFLICT (name) DO UPDATE
-			SET is_superuser = excluded.is_superuser, is_active = excluded.is_active
-			WHERE u.source OPERATOR(pg_catalog.=) excluded.source
-			  AND (u.is_superuser, u.is_active) IS DISTINCT FROM (excluded.is_superuser, excluded.is_active)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_users FROM ins;
-	WITH del AS (
+	-- Users.  Identity is Django's id: removed ids are removed, a changed
+	-- username is a rename (one audit row each; what hangs on the user
+	-- stays), a name held by another row is reported and skipped.
+	WITH d AS (SELECT x.id FROM pg_catalog.unnest(u_id) x(id)),
+	del AS (
 		DELETE FROM inventree_perms.users u
-		WHERE u.source OPERATOR(pg_catalog.=) src AND u.name OPERATOR(pg_catalog.<>) ALL (d_user)
+		WHERE u.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) u.django_id)
 		RETURNING 1)
 	SELECT pg_catalog.count(*) INTO k FROM del;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Groups.
-	WITH ins AS (
-		INSERT INTO inventree_perms.groups (name, source)
-		SELECT x.n, src FROM pg_catalog.unnest(d_group) x(n)
-		ON CONFLICT (name) DO NOTHING
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_groups FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.groups g
-		WHERE g.source OPERATOR(pg_catalog.=) src AND g.name OPERATOR(pg_catalog.<>) ALL (d_group)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Memberships, between this schema's users and groups.
-	WITH want AS (
-		SELECT DISTINCT x.u, x.g
-		FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
-		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.u
-									AND u.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
-									 AND g.source OPERATOR(pg_catalog.=) src
-	), ins AS (
-		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT want.u, want.g, src FROM want
+	FOR ren_row IN
+		WITH ren AS (
+			UPDATE inventree_perms.users u SET name = x.n
+			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+			   AND u.name OPERATOR(pg_catalog.<>) x.n
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+			RETURNING u.django_id, u.name)
+		SELECT ren.name AS new_name,
+			   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
+				  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+		FROM ren ORDER BY ren.name
+	LOOP
+		PERFORM inventree_perms._django_log('rename_user', ren_row.new_name,
+			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+		n_users := n_users OPERATOR(pg_catalog.+) 1;
+	END LOOP;
+	WITH upd AS (
+		UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
+		RETURNING 1),
+	ins AS (
+		INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+		SELECT x.n, x.s, x.a, src, x.id
+		FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+						  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
 		ON CONFLICT DO NOTHING
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_members FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.memberships m
-		WHERE m.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_mu), pg_catalog.unnest(d_mg)) x(u, g)
-						  WHERE x.u OPERATOR(pg_catalog.=) m.username
-							AND x.g OPERATOR(pg_catalog.=) m.groupname)
+	SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
+	  INTO k;
+	n_users := n_users OPERATOR(pg_catalog.+) k;
+	-- Django users whose name another row holds: reported, skipped.
+	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+					   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+						 AND u.name OPERATOR(pg_catalog.=) x.n);
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+
+	-- Groups, the same way.
+	WITH d AS (SELECT x.id FROM pg_catalog.unnest(g_id) x(id)),
+	del AS (
+		DELETE FROM inventree_perms.groups g
+		WHERE g.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) g.django_id)
 		RETURNING 1)
 	SELECT pg_catalog.count(*) INTO k FROM del;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-
-	-- Models: every content type.  Only names not registered at all are
-	-- inserted (an INSERT of a catalogue model's name would update that row:
-	-- see _upsert_shipped()).
+	FOR ren_row IN
+		WITH ren AS (
+			UPDATE inventree_perms.groups g SET name = x.n
+			  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+			 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id
+			   AND g.name OPERATOR(pg_catalog.<>) x.n
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+			RETURNING g.django_id, g.name)
+		SELECT ren.name AS new_name,
+			   (SELECT g.name FROM inventree_perms.groups g WHERE g.source OPERATOR(pg_catalog.=) src
+				  AND g.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+		FROM ren ORDER BY ren.name
+	LOOP
+		PERFORM inventree_perms._django_log('rename_group', ren_row.new_name,
+			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+		n_groups := n_groups OPERATOR(pg_catalog.+) 1;
+	END LOOP;
 	WITH ins AS (
-		INSERT INTO inventree_perms.models (name, description, source)
-		SELECT DISTINCT x.n, 'Django model ' OPERATOR(pg_catalog.||) x.n, src
-		FROM pg_catalog.unnest(d_model) x(n)
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.models m
-						  WHERE m.name OPERATOR(pg_catalog.=) x.n)
-		ON CONFLICT (name) DO NOTHING
+		INSERT INTO inventree_perms.groups (name, source, django_id)
+		SELECT x.n, src, x.id
+		FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
+						  WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id)
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups g WHERE g.name OPERATOR(pg_catalog.=) x.n)
+		ON CONFLICT DO NOTHING
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_models FROM ins;
-	SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) m.name ORDER BY m.name), '{}'),
+	SELECT pg_catalog.count(*) INTO k FROM ins;
+	n_groups := n_groups OPERATOR(pg_catalog.+) k;
+	SELECT coalesce(pg_catalog.array_agg('conflict_group:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
 		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
 	  INTO w, wn
-	  FROM inventree_perms.models m
-	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
-	   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.model OPERATOR(pg_catalog.=) m.name);
+	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
+	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.groups g
+					   WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) x.id
+						 AND g.name OPERATOR(pg_catalog.=) x.n);
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
-	WITH del AS (
+
+	-- Memberships, between this schema's users and groups, by Django ids.
+	WITH want AS (
+		SELECT DISTINCT u.name AS username, g.name AS groupname
+		FROM inventree_perms._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
+	), ins AS (
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT want.username, want.groupname, src FROM want
+		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.memberships m
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) m.username
+												AND want.groupname OPERATOR(pg_catalog.=) m.groupname)
+		RETURNING 1)
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
+	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+
+	-- Models: every content type is <app_label>_<model>.  A name the SPEC
+	-- refuses (longer than 63 characters, ...) is reported by name.  Only
+	-- names not registered at all are inserted (an INSERT of a catalogue
+	-- model's name would update that row: see _upsert_shipped()).
+	SELECT coalesce(pg_catalog.array_agg('invalid_model:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+	  INTO w, wn
+	  FROM (SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+				 AS ct(id bigint, app_label text, model text)) x
+	 WHERE NOT (x.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+				AND pg_catalog.length(x.n) OPERATOR(pg_catalog.<=) 63);
+	IF pg_catalog.cardinality(w) OPERATOR(pg_catalog.>) 0 THEN
+		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_model_names'::text OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) pg_catalog.cardinality(w)::bigint OPERATOR(pg_catalog.||) wn;
+	END IF;
+	WITH d AS (
+		SELECT ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+		FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+			 AS ct(id bigint, app_label text, model text)
+	), ins AS (
+		INSERT INTO inventree_perms.models (name, description, source, django_ct)
+		SELECT DISTINCT ON (d.n) d.n, 'Django model ' OPERATOR(pg_catalog.||) d.n, src, d.id
+		FROM d
+		WHERE d.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+		  AND pg_catalog.length(d.n) OPERATOR(pg_catalog.<=) 63
+		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.models m WHERE m.name OPERATOR(pg_catalog.=) d.n)
+		ORDER BY d.n, d.id
+		ON CONFLICT (name) DO NOTHING
+		RETURNING 1),
+	kept AS (
+		SELECT m.name FROM inventree_perms.models m
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.n OPERATOR(pg_catalog.=) m.name)
+		  AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.model OPERATOR(pg_catalog.=) m.name)),
+	del AS (
 		DELETE FROM inventree_perms.models m
-		WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.<>) ALL (d_model)
+		WHERE m.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.n OPERATOR(pg_catalog.=) m.name)
 		  AND NOT m.builtin AND NOT m.shipped
 		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
 						  WHERE p.model OPERATOR(pg_catalog.=) m.name)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del),
+		   (SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) kept.name ORDER BY kept.name), '{}') FROM kept),
+		   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM kept)
+	  INTO n_models, k, w, wn;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	r_what := r_what OPERATOR(pg_catalog.||) w;
+	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	-- The content type id of this schema's models (for an id that was
+	-- not yet recorded, or changed with Django's table).
+	UPDATE inventree_perms.models m SET django_ct = x.id
+	  FROM (SELECT DISTINCT ON (ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model)
+				   ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+				 AS ct(id bigint, app_label text, model text)
+			ORDER BY 2, 1) x
+	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.=) x.n
+	   AND m.django_ct IS DISTINCT FROM x.id;
 
-	-- Custom codenames: reported with the number of users and groups holding them.
-	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) c.app
-										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) c.code
-										 ORDER BY c.app, c.code), '{}'),
-		   coalesce(pg_catalog.array_agg(c.n ORDER BY c.app, c.code), '{}')
+	-- Django's permissions: (content type, codename) -> (model, action), or
+	-- a custom codename, reported with the number of users and groups
+	-- holding it, never guessed.
+	WITH p AS (
+		SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   p.codename, inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), custom AS (
+		SELECT p.id, p.app, p.codename FROM p WHERE p.act IS NULL
+	), holders AS (
+		SELECT c.app, c.codename, 'u' AS kind, up.user_id AS h
+		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		JOIN custom c ON c.id OPERATOR(pg_catalog.=) up.permission_id
+		UNION
+		SELECT c.app, c.codename, 'g', gp.group_id
+		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		JOIN custom c ON c.id OPERATOR(pg_catalog.=) gp.permission_id
+	)
+	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) x.app
+										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.codename
+										 ORDER BY x.app, x.codename), '{}'),
+		   coalesce(pg_catalog.array_agg(x.n ORDER BY x.app, x.codename), '{}')
 	  INTO w, wn
-	  FROM (SELECT x.app, x.code, pg_catalog.count(DISTINCT x.kind OPERATOR(pg_catalog.||) x.h) AS n
-			FROM (SELECT 'u:'::text AS kind, * FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code))
-				  UNION ALL
-				  SELECT 'g:'::text, * FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code))) x(kind, h, app, model, code)
-			WHERE inventree_perms._django_action(x.model, x.code) IS NULL
-			GROUP BY x.app, x.code) c;
+	  FROM (SELECT holders.app, holders.codename, pg_catalog.count(*) AS n
+			FROM holders GROUP BY holders.app, holders.codename) x;
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
 	-- Direct user permissions.
-	WITH want AS (
-		SELECT DISTINCT u.name AS username, m.name AS model, x.act AS action
-		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
-					 inventree_perms._django_action(y.model, y.code) AS act
-			  FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)) x
-		JOIN inventree_perms.users u ON u.name OPERATOR(pg_catalog.=) x.h
-									AND u.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
-		WHERE x.act IS NOT NULL
+	WITH p AS (
+		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), want AS (
+		SELECT DISTINCT u.name AS username, m.name AS model, p.act AS action
+		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id AND p.act IS NOT NULL
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 	), ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT want.username, want.model, want.action, src FROM want
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.user_perms x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) x.username
+												AND want.model OPERATOR(pg_catalog.=) x.model
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_uperms FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.user_perms p
-		WHERE p.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_up_holder), pg_catalog.unnest(d_up_app), pg_catalog.unnest(d_up_model), pg_catalog.unnest(d_up_code)) y(h, app, model, code)
-			WHERE y.h OPERATOR(pg_catalog.=) p.username
-			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
-			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Group permissions.
-	WITH want AS (
-		SELECT DISTINCT g.name AS groupname, m.name AS model, x.act AS action
-		FROM (SELECT y.h, y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model AS model,
-					 inventree_perms._django_action(y.model, y.code) AS act
-			  FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)) x
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.h
-									 AND g.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) x.model
-		WHERE x.act IS NOT NULL
+	WITH p AS (
+		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+			   inventree_perms._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	), want AS (
+		SELECT DISTINCT g.name AS groupname, m.name AS model, p.act AS action
+		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id AND p.act IS NOT NULL
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 	), ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT want.groupname, want.model, want.action, src FROM want
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.group_perms x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
+												AND want.model OPERATOR(pg_catalog.=) x.model
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_gperms FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.group_perms p
-		WHERE p.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1 FROM ROWS FROM (pg_catalog.unnest(d_gp_holder), pg_catalog.unnest(d_gp_app), pg_catalog.unnest(d_gp_model), pg_catalog.unnest(d_gp_code)) y(h, app, model, code)
-			WHERE y.h OPERATOR(pg_catalog.=) p.groupname
-			  AND (y.app OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) y.model) OPERATOR(pg_catalog.=) p.model
-			  AND inventree_perms._django_action(y.model, y.code) OPERATOR(pg_catalog.=) p.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Role flags from InvenTree's rulesets, as stored.
-	SELECT coalesce(pg_catalog.array_agg('unknown_role:' OPERATOR(pg_catalog.||) x.r ORDER BY x.r), '{}'),
-		   coalesce(pg_catalog.array_agg(x.n ORDER BY x.r), '{}')
-	  INTO w, wn
-	  FROM (SELECT y.r, pg_catalog.count(*) AS n FROM pg_catalog.unnest(d_rs_role) y(r)
-			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.roles ro WHERE ro.name OPERATOR(pg_catalog.=) y.r)
-			GROUP BY y.r) x;
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
+	IF rels[9] OPERATOR(pg_catalog.<>) 0 THEN
+		WITH rs AS (
+			SELECT r.*
+			FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+				 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+					  can_change boolean, can_delete boolean)
+			JOIN pg_catalog.unnest(g_id) x(id) ON x.id OPERATOR(pg_catalog.=) r.group_id)
+		SELECT coalesce(pg_catalog.array_agg('unknown_role:' OPERATOR(pg_catalog.||) x.r ORDER BY x.r), '{}'),
+			   coalesce(pg_catalog.array_agg(x.n ORDER BY x.r), '{}')
+		  INTO w, wn
+		  FROM (SELECT rs.name AS r, pg_catalog.count(*) AS n FROM rs
+				WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.roles ro WHERE ro.name OPERATOR(pg_catalog.=) rs.name)
+				GROUP BY rs.name) x;
+		r_what := r_what OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) wn;
+	END IF;
 	WITH want AS (
 		SELECT DISTINCT g.name AS groupname, ro.name AS role, f.act AS action
-		FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
-		CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
-		JOIN inventree_perms.groups g ON g.name OPERATOR(pg_catalog.=) x.g
-									 AND g.source OPERATOR(pg_catalog.=) src
-		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) x.r
-		WHERE f.isset
+		FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+			 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+				  can_change boolean, can_delete boolean)
+		CROSS JOIN LATERAL (VALUES ('view'::text, r.can_view), ('add', r.can_add),
+								   ('change', r.can_change), ('delete', r.can_delete)) f(act, isset)
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) r.group_id
+		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) r.name
+		WHERE rels[9] OPERATOR(pg_catalog.<>) 0 AND f.isset
 	), ins AS (
 		INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
 		SELECT want.groupname, want.role, want.action, src FROM want
 		ON CONFLICT DO NOTHING
+		RETURNING 1),
+	del AS (
+		DELETE FROM inventree_perms.group_roles x
+		WHERE x.source OPERATOR(pg_catalog.=) src
+		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
+												AND want.role OPERATOR(pg_catalog.=) x.role
+												AND want.action OPERATOR(pg_catalog.=) x.action)
 		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO n_flags FROM ins;
-	WITH del AS (
-		DELETE FROM inventree_perms.group_roles gr
-		WHERE gr.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (
-			SELECT 1
-			FROM ROWS FROM (pg_catalog.unnest(d_rs_group), pg_catalog.unnest(d_rs_role), pg_catalog.unnest(d_rs_v), pg_catalog.unnest(d_rs_a), pg_catalog.unnest(d_rs_c), pg_catalog.unnest(d_rs_d)) x(g, r, v, a, c, d)
-			CROSS JOIN LATERAL (VALUES ('view'::text, x.v), ('add', x.a), ('change', x.c), ('delete', x.d)) f(act, isset)
-			WHERE f.isset AND x.g OPERATOR(pg_catalog.=) gr.groupname
-			  AND x.r OPERATOR(pg_catalog.=) gr.role AND f.act OPERATOR(pg_catalog.=) gr.action)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
+	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_flags, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- One audit row if anything changed.
@@ -570,26 +634,7 @@ BEGIN
 	IF n_users OPERATOR(pg_catalog.+) n_groups OPERATOR(pg_catalog.+) n_members
 	   OPERATOR(pg_catalog.+) n_models OPERATOR(pg_catalog.+) n_uperms OPERATOR(pg_catalog.+) n_gperms
 	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed OPERATOR(pg_catalog.>) 0 THEN
-		IF caller IS NOT NULL THEN
-			PERFORM inventree_perms._log('import_django', src, detail);
-		ELSE
-			-- The trigger path of link_django(): no management call is running
-			-- (_caller() would raise 55000).  Name the role the session made the
-			-- change as (its SET ROLE, else its login role: a SECURITY DEFINER
-			-- function changes neither) and the acting user it set, and say
-			-- which table's change caused the import and who owns it.
-			INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-			VALUES (CASE pg_catalog.current_setting('role')
-						WHEN 'none' THEN session_user::text
-						ELSE pg_catalog.current_setting('role') END,
-					NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
-					'import_django', src,
-					detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-						'via', 'link_django',
-						'table', via::text,
-						'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
-										WHERE c.oid OPERATOR(pg_catalog.=) via)));
-		END IF;
+		PERFORM inventree_perms._django_log('import_django', src, detail, caller, via);
 	END IF;
 
 	RETURN QUERY
@@ -601,8 +646,8 @@ BEGIN
 							  OPERATOR(pg_catalog.||) r_n)) x(w, n);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass) IS
-	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path';
+COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass, oid[]) IS
+	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
 
 -- Internal: the action a Django codename stands for on its model, or NULL
 -- for a custom codename.
@@ -625,7 +670,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	PERFORM inventree_perms._require_admin('import from Django');
-	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL);
+	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, NULL);
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._import_django(name) IS
@@ -635,6 +680,176 @@ RETURNS TABLE (what text, count bigint)
 AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.import_django(name) IS
 	'Make users, groups, memberships, models, grants and role flags match a Django / InvenTree schema; returns what changed and what was skipped';
+
+-- Internal: apply one changed row of a linked Django table (the trigger
+-- path of link_django(): _django_row_trigger() passes the old and new
+-- values of the columns the import reads, as text).  Only what that row
+-- means changes: a membership, a user or group permission, the flags of one
+-- ruleset.  Locks: the import's lock shared (a whole import waits for the
+-- deltas and they for it) and the user's or group's own lock, so Django
+-- writes for different users and groups never wait on each other here.  A
+-- permission is mapped through Django's auth_permission and
+-- django_content_type, read by OID as their owner (the link's tables).
+CREATE FUNCTION inventree_perms._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	src text;
+	tabs oid[];
+	ids bigint[];
+	k bigint := 0;
+	kr bigint := 0;
+	c bigint;
+	kind integer;
+	what text;
+BEGIN
+	SELECT l.source_schema::text, l.tables::oid[] INTO src, tabs
+	FROM inventree_perms.django_links l WHERE via OPERATOR(pg_catalog.=) ANY (l.tables);
+	IF src IS NULL THEN
+		RETURN;
+	END IF;
+	PERFORM inventree_perms._django_lock(0, 0, false);
+	-- The user or group the row is about (old and new), locked in order.
+	kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
+	ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
+												   ((CASE tablename WHEN 'users_ruleset' THEN n[2] ELSE n[1] END)::bigint)) x(id)
+				 WHERE x.id IS NOT NULL ORDER BY 1);
+	PERFORM inventree_perms._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
+	FROM pg_catalog.unnest(ids) x(id);
+
+	IF tablename OPERATOR(pg_catalog.=) 'auth_user_groups' THEN
+		what := 'memberships';
+		IF o IS NOT NULL THEN
+			DELETE FROM inventree_perms.memberships m
+			 USING inventree_perms.users u, inventree_perms.groups g
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint
+			   AND m.username OPERATOR(pg_catalog.=) u.name AND m.groupname OPERATOR(pg_catalog.=) g.name
+			   AND m.source OPERATOR(pg_catalog.=) src;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			kr := kr OPERATOR(pg_catalog.+) c;
+		END IF;
+		IF n IS NOT NULL THEN
+			INSERT INTO inventree_perms.memberships (username, groupname, source)
+			SELECT u.name, g.name, src FROM inventree_perms.users u, inventree_perms.groups g
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint
+			ON CONFLICT DO NOTHING;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			k := k OPERATOR(pg_catalog.+) c;
+		END IF;
+	ELSIF tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_user_permissions,auth_group_permissions}') THEN
+		what := CASE kind WHEN 1 THEN 'user_perms' ELSE 'group_perms' END;
+		IF o IS NOT NULL THEN
+			IF kind OPERATOR(pg_catalog.=) 1 THEN
+				DELETE FROM inventree_perms.user_perms x
+				 USING inventree_perms.users u, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+				   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) p.model
+				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+			ELSE
+				DELETE FROM inventree_perms.group_perms x
+				 USING inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+				   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) p.model
+				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+			END IF;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			kr := kr OPERATOR(pg_catalog.+) c;
+		END IF;
+		IF n IS NOT NULL THEN
+			IF kind OPERATOR(pg_catalog.=) 1 THEN
+				INSERT INTO inventree_perms.user_perms (username, model, action, source)
+				SELECT u.name, m.name, p.action, src
+				FROM inventree_perms.users u, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+				WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+				ON CONFLICT DO NOTHING;
+			ELSE
+				INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+				SELECT g.name, m.name, p.action, src
+				FROM inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+				WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+				ON CONFLICT DO NOTHING;
+			END IF;
+			GET DIAGNOSTICS c = ROW_COUNT;
+			k := k OPERATOR(pg_catalog.+) c;
+		END IF;
+	ELSE	-- users_ruleset: name, group_id, can_view, can_add, can_change, can_delete
+		what := 'role_flags';
+		WITH oldf AS (
+			SELECT g.name AS groupname, o[1] AS role, f.act AS action
+			FROM inventree_perms.groups g,
+				 (VALUES ('view'::text, o[3]), ('add', o[4]), ('change', o[5]), ('delete', o[6])) f(act, isset)
+			WHERE o IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint),
+		newf AS (
+			SELECT g.name AS groupname, n[1] AS role, f.act AS action
+			FROM inventree_perms.groups g,
+				 (VALUES ('view'::text, n[3]), ('add', n[4]), ('change', n[5]), ('delete', n[6])) f(act, isset)
+			WHERE n IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint),
+		del AS (
+			DELETE FROM inventree_perms.group_roles x
+			 USING (SELECT * FROM oldf EXCEPT SELECT * FROM newf) d
+			 WHERE x.groupname OPERATOR(pg_catalog.=) d.groupname AND x.role OPERATOR(pg_catalog.=) d.role
+			   AND x.action OPERATOR(pg_catalog.=) d.action AND x.source OPERATOR(pg_catalog.=) src
+			RETURNING 1),
+		ins AS (
+			INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
+			SELECT newf.groupname, ro.name, newf.action, src FROM newf
+			JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) newf.role
+			ON CONFLICT DO NOTHING
+			RETURNING 1)
+		SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO k, kr;
+	END IF;
+
+	-- One audit row, with the counters of an import, if it changed something.
+	IF k OPERATOR(pg_catalog.+) kr OPERATOR(pg_catalog.>) 0 THEN
+		PERFORM inventree_perms._django_log('import_django', src,
+			pg_catalog.jsonb_build_object('users', 0, 'groups', 0, 'memberships', 0, 'models', 0,
+										  'user_perms', 0, 'group_perms', 0, 'role_flags', 0)
+			OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(what, k, 'removed', kr, 'delta', true),
+			NULL, via);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_apply(regclass, text, text[], text[], oid) IS
+	'Internal: apply one changed row of a linked Django table (old and new values as text); locks only that user or group';
+
+-- Internal: the (model, action) a Django permission id stands for (none for
+-- a custom codename), read from the linked auth_permission and
+-- django_content_type by OID as their owner.
+CREATE FUNCTION inventree_perms._django_perm(tabs oid[], owner oid, permission_id bigint)
+RETURNS TABLE (model text, action text)
+LANGUAGE sql STABLE SECURITY DEFINER
+ROWS 1		-- one permission: join the extension's tables by their indexes
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+	SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
+		   inventree_perms._django_action(ct.model, p.codename)
+	FROM inventree_perms._django_read(tabs[5], 'auth_permission', owner) AS p(id bigint, content_type_id bigint, codename text)
+	JOIN inventree_perms._django_read(tabs[4], 'django_content_type', owner) AS ct(id bigint, app_label text, model text)
+	  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+	WHERE p.id OPERATOR(pg_catalog.=) permission_id
+	  AND inventree_perms._django_action(ct.model, p.codename) IS NOT NULL;
+$$;
+COMMENT ON FUNCTION inventree_perms._django_perm(oid[], oid, bigint) IS
+	'Internal: the model and action of a Django permission id, read from the linked tables by OID';
+
+-- Internal (C): the row trigger link_django() puts on auth_user_groups,
+-- auth_user_user_permissions, auth_group_permissions and users_ruleset.
+CREATE FUNCTION inventree_perms._django_row_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'ip_django_row_trigger'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION inventree_perms._django_row_trigger() IS
+	'Internal row trigger on a linked Django table: checks the table against the link (by OID) and applies that row''s change';
 
 -- link_django / unlink_django -------------------------------------------------
 
@@ -647,7 +862,7 @@ AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM inventree_perms.django_links l
 			   WHERE l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name) THEN
-		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass);
+		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass, NULL);
 	END IF;
 	RETURN NULL;
 END;
@@ -699,6 +914,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t record;
+	rels oid[];
 	added text[] := '{}';
 	linked boolean;
 BEGIN
@@ -706,26 +922,74 @@ BEGIN
 	INSERT INTO inventree_perms.django_links AS l (source_schema) VALUES (_link_django.source_schema)
 	ON CONFLICT DO NOTHING;
 	linked := FOUND;
-	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL);
+	-- The tables are resolved, locked and checked once; the triggers go on
+	-- exactly those (by OID: each is checked after it is made).
+	PERFORM inventree_perms._django_lock(0, 0, true);
+	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
+	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
+	UPDATE inventree_perms.django_links l
+	   SET tables = ARRAY(SELECT NULLIF(x.r, 0)::regclass FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i)
+						  ORDER BY x.i)
+	 WHERE l.source_schema OPERATOR(pg_catalog.=) _link_django.source_schema
+	   AND l.tables IS DISTINCT FROM ARRAY(SELECT NULLIF(x.r, 0)::regclass
+										   FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i) ORDER BY x.i);
+	-- Memberships, user and group permissions and rulesets change by the
+	-- row (row triggers apply each row's delta); users, groups, content
+	-- types and permissions (rare: an admin's edit, a migration) and any
+	-- TRUNCATE re-run the import (statement triggers).
 	FOR t IN
-		SELECT c.oid::regclass AS rel, d.tablename, d.columns,
+		SELECT rels[d.ord OPERATOR(pg_catalog.+) 1]::regclass AS rel, d.tablename, d.columns,
+			   d.tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions,auth_group_permissions,users_ruleset}') AS delta,
 			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
-				WHERE tg.tgrelid OPERATOR(pg_catalog.=) c.oid
-				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled
-		FROM inventree_perms._django_tables() d
-		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
-		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled,
+			   (SELECT (tg.tgtype::integer OPERATOR(pg_catalog.&) 4) OPERATOR(pg_catalog.<>) 0 FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS on_insert,
+			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
+				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
+				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django_row') AS row_enabled
+		FROM inventree_perms._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
+		WHERE rels[d.ord OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.<>) 0
+		ORDER BY d.ord
 	LOOP
+		IF t.delta AND t.on_insert THEN
+			-- a statement trigger of an older link that re-imports on every change
+			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
+			t.enabled := NULL;
+		END IF;
 		IF t.enabled IS NULL THEN
+			IF t.delta THEN
+				EXECUTE pg_catalog.format(
+					'CREATE TRIGGER inventree_perms_django AFTER TRUNCATE ON %s'
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()', t.rel);
+			ELSE
+				EXECUTE pg_catalog.format(
+					'CREATE TRIGGER inventree_perms_django'
+					' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+					(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
+					 FROM pg_catalog.unnest(t.columns) col),
+					t.rel);
+			END IF;
+			added := added OPERATOR(pg_catalog.||) t.tablename;
+		END IF;
+		IF t.delta AND t.row_enabled IS NULL THEN
 			EXECUTE pg_catalog.format(
-				'CREATE TRIGGER inventree_perms_django'
-				' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %I.%I'
-				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+				'CREATE TRIGGER inventree_perms_django_row'
+				' AFTER INSERT OR UPDATE OF %s OR DELETE ON %s'
+				' FOR EACH ROW EXECUTE FUNCTION inventree_perms._django_row_trigger()',
 				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
 				 FROM pg_catalog.unnest(t.columns) col),
-				source_schema, t.tablename);
-			added := added OPERATOR(pg_catalog.||) t.tablename;
+				t.rel);
+		END IF;
+		IF t.delta AND t.row_enabled IS DISTINCT FROM 'A' THEN
+			BEGIN
+				EXECUTE pg_catalog.format(
+					'ALTER TABLE %s ENABLE ALWAYS TRIGGER inventree_perms_django_row', t.rel);
+			EXCEPTION WHEN object_in_use THEN
+				NULL;	-- as below: fires all the same, except in replica mode
+			END;
 		END IF;
 		-- ALWAYS: also when session_replication_role = replica (a logical
 		-- replica applying InvenTree's changes).  ALTER TABLE refuses a table
@@ -735,14 +999,23 @@ BEGIN
 		IF t.enabled IS DISTINCT FROM 'A' THEN
 			BEGIN
 				EXECUTE pg_catalog.format(
-					'ALTER TABLE %I.%I ENABLE ALWAYS TRIGGER inventree_perms_django',
-					source_schema, t.tablename);
+					'ALTER TABLE %s ENABLE ALWAYS TRIGGER inventree_perms_django', t.rel);
 			EXCEPTION WHEN object_in_use THEN
 				RAISE WARNING 'trigger inventree_perms_django on "%.%" is not enabled ALWAYS',
 					source_schema, t.tablename
 					USING DETAIL = 'The table has pending trigger events in this transaction.',
 						  HINT = 'It fires all the same, except under session_replication_role = replica; run link_django() again in a transaction of its own.';
 			END;
+		END IF;
+		-- What was made is on the table that was checked (a schema renamed
+		-- meanwhile would have sent the name elsewhere).
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+					   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
+						 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
+						 AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure) THEN
+			RAISE EXCEPTION 'table "%.%" changed while it was being linked', source_schema, t.tablename
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Run link_django() again.';
 		END IF;
 	END LOOP;
 	IF linked OR pg_catalog.cardinality(added) OPERATOR(pg_catalog.>) 0 THEN
@@ -756,7 +1029,7 @@ COMMENT ON FUNCTION inventree_perms._link_django(name) IS
 CREATE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.link_django(name) IS
-	'Import from a Django schema and keep it imported: triggers on its tables re-run the import on every change; superusers owning the tables only';
+	'Import from a Django schema and keep it imported: triggers on its tables apply each change in the same transaction; superusers owning the tables only';
 
 CREATE FUNCTION inventree_perms._unlink_django(source_schema name)
 RETURNS void
@@ -770,7 +1043,7 @@ DECLARE
 BEGIN
 	PERFORM inventree_perms._django_link_check(source_schema, 'unlink a Django schema');
 	FOR t IN
-		SELECT c.relname::text AS tablename
+		SELECT c.relname::text AS tablename, c.oid::regclass AS rel
 		FROM pg_catalog.pg_trigger tg
 		JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tg.tgrelid
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -779,8 +1052,12 @@ BEGIN
 		  AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure
 		ORDER BY 1
 	LOOP
-		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %I.%I',
-								  source_schema, t.tablename);
+		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
+		IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
+				   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
+					 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django_row') THEN
+			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django_row ON %s', t.rel);
+		END IF;
 		dropped := dropped OPERATOR(pg_catalog.||) t.tablename;
 	END LOOP;
 	DELETE FROM inventree_perms.django_links l
