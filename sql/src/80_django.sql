@@ -884,7 +884,7 @@ DECLARE
 BEGIN
 	PERFORM inventree_perms._require_admin(what);
 	PERFORM inventree_perms._require_superadmin(what);
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_authid a
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
 			   WHERE a.oid OPERATOR(pg_catalog.=) caller AND a.rolsuper) THEN
 		RETURN;
 	END IF;
