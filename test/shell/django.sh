@@ -34,7 +34,14 @@
 # names Django used before), deletes, new users and groups, rulesets saved
 # and deleted, bulk updates, and atomic blocks that roll back (whole, or a
 # nested savepoint).  A mismatch prints what Django and the extension say and
-# Django's reasons; KEEP_TMP=1 keeps the temp dir (ops.log: every change).
+# Django's reasons; KEEP_TMP=1 keeps the temp dir (dj/ops.log: every change).
+#
+# Also: the import reports custom codenames and a second import changes
+# nothing; hand-made rows (a grant to an imported user, a hand-made group's
+# membership of one, a grant to an imported group) survive renames in Django,
+# through import_django() and through the link; a Django user whose name a
+# hand-made user holds is skipped until that user is dropped; after
+# unlink_django() Django's changes are not followed until the next import.
 #
 # Run as root after `make install`.  Port: 5780 (or the next free up to 5789).
 source "$(dirname "$0")/lib/common.bash"
@@ -106,7 +113,22 @@ export DJ_HOST=$T DJ_PORT=$P DJ_DB=shop DJ_USER=djowner
 export DJ_ROLES_CSV=$ROOT/data/inventree_roles.csv DJ_STATE=$T/dj/state.json DJ_OPLOG=$T/dj/ops.log
 export DJ_HAND_USERS=djadmin DJ_HAND_GROUPS='Night Shift'
 export DJANGO_SETTINGS_MODULE=settings PYTHONPATH=$T/dj
-dj() { (cd "$T/dj" && "$PY" driver.py "$@"); }
+
+# dj WORDS...: one command of driver.py, answered by one Python process that
+# runs for the whole test (Django starts once), fed through a fifo
+dj() {
+	local line
+	(IFS=$'\t'; printf '%s\n' "$*") >&"$DJ_W"
+	while IFS= read -r -t 300 line <&"$DJ_R"; do
+		case $line in
+		'__end__ 0') return 0 ;;
+		'__end__ '*) return 1 ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done
+	echo "driver.py did not answer"
+	return 1
+}
 
 (cd "$T/dj" && "$PY" -m django makemigrations part users && "$PY" -m django migrate) \
 	>"$T/migrate.log" 2>&1 || { cat "$T/migrate.log"; bail "Django's migrate failed"; }
@@ -118,6 +140,10 @@ is "$(q "$P" shop "SELECT count(*) FROM information_schema.columns WHERE table_s
 	AND table_name = 'users_ruleset' AND column_name IN ('name', 'group_id', 'can_view', 'can_add', 'can_change', 'can_delete')")" 6 \
 	"users_ruleset is InvenTree-shaped (name, group_id, can_view, can_add, can_change, can_delete)"
 
+mkfifo "$T/dj.in" "$T/dj.out"
+(cd "$T/dj" && exec "$PY" driver.py serve <"$T/dj.in" >"$T/dj.out" 2>"$T/dj.err") &
+DJ_PID=$!
+exec {DJ_W}>"$T/dj.in" {DJ_R}<"$T/dj.out"
 dj setup "$SEED" >"$T/setup.log" 2>&1 || { cat "$T/setup.log"; bail "creating the site through Django failed"; }
 diag "site: $(q "$P" shop "SELECT (SELECT count(*) FROM auth_user) || ' users, ' || (SELECT count(*) FROM auth_group) || ' groups, '
 	|| (SELECT count(*) FROM auth_user_groups) || ' memberships, ' || (SELECT count(*) FROM auth_user_user_permissions)
@@ -222,7 +248,7 @@ qr djadmin "SELECT count(*) FROM inventree_perms.import_django()" >/dev/null
 is "$(q "$P" shop "$SNAPSHOT")" "$before" "a second import_django() changes nothing and writes no audit row"
 
 # ---- hand-made rows, then renames in Django -----------------------------------
-U1ID=$(dj hand u1) U2ID=$(dj hand u2) G1ID=$(dj hand g1) M1ID=$(dj hand m1)
+U1ID=$(dj hand u1) U2ID=$(dj hand u2) G1ID=$(dj hand g1) M1ID=$(dj hand m1) || bail "hand-made targets"
 U1=$(dj name user "$U1ID") U2=$(dj name user "$U2ID") G1=$(dj name group "$G1ID") M1=$(dj name user "$M1ID")
 diag "hand-made rows on: user $U1ID '$U1' (grant), user $U2ID '$U2' (membership), group $G1ID '$G1' (grant; member $M1ID '$M1')"
 qr djadmin "SELECT inventree_perms.register_model('ops_report', NULL, 'a model made by hand');
@@ -232,7 +258,7 @@ SELECT inventree_perms.grant_group_perm('Night Shift', 'ops_report', 'change');
 SELECT inventree_perms.add_user_to_group($(lit "$U2"), 'Night Shift');
 SELECT inventree_perms.grant_group_perm($(lit "$G1"), 'ops_report', 'delete');" >/dev/null
 ok $? "djadmin makes hand-made rows on imported users and an imported group"
-export DJ_HAND_MODEL=ops_report
+dj hand-model ops_report || bail "hand-model"
 hand_check() {	# hand_check USER ACTION: has_model_perm on the hand-made model
 	qr auditor "SELECT inventree_perms.has_model_perm($(lit "$1"), 'ops_report', $(lit "$2"))" 2>&1
 }
@@ -241,8 +267,7 @@ is "$(hand_check "$U1" view)|$(hand_check "$U2" change)|$(hand_check "$M1" delet
 compare "hand-made rows"
 
 mark=$(q "$P" shop "SELECT coalesce(max(id), 0) FROM inventree_perms.audit_log")
-dj rename user "$U1ID" >/dev/null || bail "rename"
-U1NEW=$(dj name user "$U1ID")
+U1NEW=$(dj rename user "$U1ID") || bail "rename"
 qr djadmin "SELECT count(*) FROM inventree_perms.import_django()" >/dev/null
 ok $? "import_django() after user $U1ID is renamed in Django ('$U1' -> '$U1NEW')"
 is "$(hand_check "$U1NEW" view)" t "import: the hand-made grant on an imported user survives its rename in Django (identity is the primary key)"
@@ -256,8 +281,7 @@ compare "rename, import"
 qr djadmin "SELECT inventree_perms.link_django()" >/dev/null
 ok $? "link_django() by djadmin"
 compare "link"
-dj rename user "$U2ID" >/dev/null && dj rename group "$G1ID" >/dev/null || bail "rename"
-U2NEW=$(dj name user "$U2ID") G1NEW=$(dj name group "$G1ID")
+U2NEW=$(dj rename user "$U2ID") && G1NEW=$(dj rename group "$G1ID") || bail "rename"
 diag "renamed in Django (linked): user '$U2' -> '$U2NEW', group '$G1' -> '$G1NEW'"
 is "$(hand_check "$U2NEW" change)" t "link: a hand-made membership of an imported user survives its rename in Django"
 is "$(hand_check "$M1" delete)" t "link: a hand-made grant on an imported group survives the group's rename in Django"
@@ -267,15 +291,47 @@ compare "renames, link"
 
 # ---- random changes, linked ---------------------------------------------------
 for n in $(seq 1 "$BATCHES"); do
-	done_ops=$(dj batch "$SEED" "$n" "$BATCH_SIZE" 2>"$T/batch.err")
-	ok $? "batch $n: $BATCH_SIZE random changes through Django's ORM"
-	[ -s "$T/batch.err" ] && sed 's/^/#   /' "$T/batch.err" | tail -20
+	done_ops=$(dj batch "$SEED" "$n" "$BATCH_SIZE")
+	rc=$?
+	ok $rc "batch $n: $BATCH_SIZE random changes through Django's ORM"
+	[ $rc = 0 ] || printf '%s\n' "$done_ops" | tail -20 | sed 's/^/#   /'
 	diag "batch $n: $done_ops"
 	compare "batch $n"
 done
+
+# ---- a Django user whose name a hand-made user holds ---------------------------
+qr djadmin "SELECT inventree_perms.create_user('clash.user');
+SELECT inventree_perms.grant_user_perm('clash.user', 'ops_report', 'add');" >/dev/null
+ok $? "djadmin makes a hand-made user clash.user (add on the hand-made model)"
+dj create-user clash.user part.view_note >/dev/null || bail "create clash.user in Django"
+is "$(qr auditor "SELECT inventree_perms.has_model_perm('clash.user', 'part_note', 'view') || ' '
+	|| inventree_perms.has_model_perm('clash.user', 'ops_report', 'add')")" "false true" \
+	"clash.user made in Django (linked) while a hand-made user has the name: the hand-made user answers"
+result=$(qr djadmin "SELECT what || '=' || count FROM inventree_perms.import_django()" 2>&1)
+ok "$(printf '%s' "$result" | grep -q 'clash\.user' && echo 0 || echo 1)" "import_django() reports the name clash (clash.user)"
+qr djadmin "SELECT inventree_perms.drop_user('clash.user')" >/dev/null
+qr djadmin "SELECT count(*) FROM inventree_perms.import_django()" >/dev/null
+is "$(qr auditor "SELECT inventree_perms.has_model_perm('clash.user', 'part_note', 'view') || ' '
+	|| inventree_perms.has_model_perm('clash.user', 'ops_report', 'add')")" "true false" \
+	"once the hand-made clash.user is dropped, the import brings Django's clash.user"
+compare "clash ended"
+
+# ---- unlinked: imported rows stay, the next import catches up ------------------
+qr djadmin "SELECT inventree_perms.unlink_django()" >/dev/null
+ok $? "unlink_django() by djadmin"
+who=$(dj grant-new part.view_drawing) || bail "grant in Django"
+[ -n "$who" ] || bail "no user to grant part.view_drawing to"
+is "$(qr auditor "SELECT inventree_perms.has_model_perm($(lit "$who"), 'part_drawing', 'view')")" f \
+	"unlinked: a grant made in Django afterwards is not followed ('$who', part.view_drawing)"
+qr djadmin "SELECT count(*) FROM inventree_perms.import_django()" >/dev/null
+is "$(qr auditor "SELECT inventree_perms.has_model_perm($(lit "$who"), 'part_drawing', 'view')")" t \
+	"import_django() catches up"
+compare "unlinked, import"
 
 diag "$TOTAL_MISMATCHES mismatches in all; $(($(date +%s) - START)) s"
 is "$(postmaster_alive pg && echo up)" up "the server is up"
 is "$(log_crashes pg)" "" "no crash in the server log"
 session_close warm
+exec {DJ_W}>&-
+wait "$DJ_PID"
 tap_done

@@ -2,13 +2,23 @@
 # project's settings (DJANGO_SETTINGS_MODULE=settings).  Every change goes
 # through Django's ORM, connected as the role that owns Django's tables.
 #
+#   driver.py serve               read the commands below from stdin, one a
+#                                 line (words separated by tabs), each answer
+#                                 ended by a line '__end__ 0' ('__end__ 1' if
+#                                 the command failed)
 #   driver.py setup SEED          users, groups, memberships, permissions and
 #                                 rulesets of a small site; picks the users and
 #                                 the group the test gives hand-made rows to
 #   driver.py name user|group ID  the current name of a user or group
 #   driver.py hand KEY            id of a hand-made target (u1, u2, g1, m1)
+#   driver.py hand-model NAME     the hand-made rows exist, on model NAME
 #   driver.py rename user|group ID
-#                                 rename one user or group (a fresh name)
+#                                 rename one user or group (a fresh name);
+#                                 prints the new name
+#   driver.py create-user NAME APP.CODENAME
+#                                 a new user holding one permission
+#   driver.py grant-new APP.CODENAME
+#                                 grant it to the first active user without it
 #   driver.py batch SEED N SIZE   SIZE random changes (batch N), reproducible
 #                                 from SEED and the database's state
 #   driver.py expect DIR          what Django answers, as CSV files in DIR:
@@ -24,7 +34,7 @@
 #  * an open model of InvenTree's ignore list (data/inventree_open_models.csv,
 #    e.g. contenttypes_contenttype) is permitted to every active user: the
 #    SPEC's rule, which Django's has_perm() does not know;
-#  * the hand-made model (DJ_HAND_MODEL, when set) follows the hand-made rows
+#  * the hand-made model (once hand-model has named it) follows the hand-made rows
 #    the test made on the users and the group picked by setup, followed by
 #    their Django primary keys: view for u1 (a user grant), change for u2 (a
 #    membership of a hand-made group), delete for the members of g1 (a grant
@@ -36,6 +46,7 @@ import csv
 import json
 import os
 import random
+import re
 import sys
 
 import django
@@ -45,6 +56,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission, User  # noqa: E402
 from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from users.models import ACTIONS, RuleSet, covered_models, standard_permissions  # noqa: E402
 
@@ -81,7 +93,7 @@ class Site:
         self.rng = rng
         self.st = st
         self.batch = batch
-        self.log = open(OPLOG, 'a')
+        self.log = open(OPLOG, 'a', buffering=1)
         covered = covered_models()
         self.all_perms = list(Permission.objects.select_related('content_type').order_by('id'))
         std = {p.id for p, _, _ in standard_permissions()}
@@ -330,6 +342,12 @@ class Site:
         through.objects.bulk_create(rows)
         self.say('bulk grant %s.%s to %s' % (p.content_type.app_label, p.codename, [r.user_id for r in rows]))
 
+    def bulk_touch_all(self):
+        """What a login does to one user, to every user: a column the link
+        does not read (nothing may change)."""
+        n = User.objects.update(last_login=timezone.now())
+        self.say('bulk update last_login of every user (%d rows)' % n)
+
     SIMPLE = ['grant_user_perm', 'revoke_user_perm', 'grant_group_perm', 'revoke_group_perm',
               'add_member', 'remove_member', 'set_groups', 'toggle_active', 'toggle_superuser',
               'rename_user', 'rename_group', 'delete_user', 'delete_group', 'create_user',
@@ -340,7 +358,8 @@ class Site:
                'delete_user': 2, 'delete_group': 1, 'create_user': 3, 'create_group': 1,
                'ruleset_save': 5, 'ruleset_delete': 2,
                'rolled_back': 3, 'savepoint_rolled_back': 2, 'swap_user_names': 1,
-               'swap_group_names': 1, 'bulk_active': 1, 'bulk_revoke': 1, 'bulk_grant': 1}
+               'swap_group_names': 1, 'bulk_active': 1, 'bulk_revoke': 1, 'bulk_grant': 1,
+               'bulk_touch_all': 1}
 
     def simple(self):
         op = self.rng.choice(self.SIMPLE)
@@ -458,7 +477,7 @@ def expect(outdir):
     st = load_state()
     opens = open_models()
     perms = standard_permissions()
-    hand_model = os.environ.get('DJ_HAND_MODEL')
+    hand_model = st.get('hand_model')
     hand = st.get('hand', {})
     g1_members = set(User.objects.filter(groups__id=hand.get('g1')).values_list('id', flat=True))
     broken = 0
@@ -510,7 +529,7 @@ def explain(username, model, action):
     except User.DoesNotExist:
         print('    django: no user %r' % username)
         return
-    if model == os.environ.get('DJ_HAND_MODEL'):
+    if model == load_state().get('hand_model'):
         hand = load_state()['hand']
         print('    django: user id %d %r active=%s superuser=%s; hand-made rows: view to user %s, change to'
               ' user %s (hand-made group), delete to group %s, of which this user is %sa member' % (
@@ -529,37 +548,98 @@ def explain(username, model, action):
                for r in RuleSet.objects.filter(group=g).order_by('name')]
         print('    django: group %d %r: permission %s, rulesets %s' % (g.id, g.name, gp, ' '.join(rss)))
     with open(OPLOG) as f:
-        hits = [line.rstrip() for line in f if ' %d ' % u.id in line or repr(u.username) in line]
+        mine = re.compile(r'\buser %d\b|\busers %d and\b|\band %d:|%s' % (u.id, u.id, u.id, re.escape(repr(u.username))))
+        hits = [line.rstrip() for line in f if mine.search(line)]
     for line in hits[-6:]:
         print('    change: %s' % line)
 
 
-def main():
-    cmd = sys.argv[1]
+def run(args):
+    """One command (the words of a command line)."""
+    cmd = args[0]
     if cmd == 'setup':
-        setup(sys.argv[2])
+        setup(args[1])
     elif cmd == 'name':
-        obj = (User if sys.argv[2] == 'user' else Group).objects.get(pk=int(sys.argv[3]))
-        print(obj.username if sys.argv[2] == 'user' else obj.name)
+        obj = (User if args[1] == 'user' else Group).objects.get(pk=int(args[2]))
+        print(obj.username if args[1] == 'user' else obj.name)
     elif cmd == 'hand':
-        print(load_state()['hand'][sys.argv[2]])
+        print(load_state()['hand'][args[1]])
+    elif cmd == 'hand-model':
+        st = load_state()
+        st['hand_model'] = args[1]
+        save_state(st)
     elif cmd == 'rename':
         st = load_state()
-        site = Site(random.Random('rename:%s' % sys.argv[3]), st, 'rename')
-        if sys.argv[2] == 'user':
-            site.rename_user(User.objects.get(pk=int(sys.argv[3])))
+        site = Site(random.Random('rename:%s' % args[2]), st, 'rename')
+        if args[1] == 'user':
+            u = User.objects.get(pk=int(args[2]))
+            site.rename_user(u)
+            print(u.username)
         else:
-            site.rename_group(Group.objects.get(pk=int(sys.argv[3])))
+            g = Group.objects.get(pk=int(args[2]))
+            site.rename_group(g)
+            print(g.name)
         save_state(st)
+    elif cmd == 'create-user':
+        # a new active user holding one permission (app_label.codename)
+        app, codename = args[2].split('.')
+        u = User.objects.create_user(args[1], password=None)
+        u.user_permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
+        st = load_state()
+        st['names_ever'].append(u.username)
+        save_state(st)
+        with open(OPLOG, 'a') as f:
+            f.write('create user %d %r perms=%s\n' % (u.id, u.username, [codename]))
+        print(u.id)
+    elif cmd == 'grant-new':
+        # grant a permission to the first active non-superuser user who has
+        # it in no way; print that user's name
+        app, codename = args[1].split('.')
+        p = Permission.objects.get(content_type__app_label=app, codename=codename)
+        for uid in User.objects.filter(is_active=True, is_superuser=False).order_by('id').values_list('id', flat=True):
+            u = User.objects.get(pk=uid)
+            if not u.has_perm(args[1]):
+                u.user_permissions.add(p)
+                with open(OPLOG, 'a') as f:
+                    f.write('user %d %r += %s\n' % (u.id, u.username, args[1]))
+                print(u.username)
+                break
     elif cmd == 'batch':
-        batch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        batch(args[1], int(args[2]), int(args[3]))
     elif cmd == 'expect':
-        expect(sys.argv[2])
+        expect(args[1])
     elif cmd == 'explain':
-        explain(sys.argv[2], sys.argv[3], sys.argv[4])
+        explain(args[1], args[2], args[3])
     else:
-        sys.exit('unknown command %s' % cmd)
+        raise SystemExit('unknown command %s' % cmd)
+
+
+def serve():
+    """Commands from stdin, one a line (words separated by tabs); after each
+    command's output a line '__end__ 0' (done) or '__end__ 1' (it failed:
+    the traceback comes before).  One process, one Django connection for the
+    whole test: Django starts once."""
+    import contextlib
+    import io
+    import traceback
+    for line in sys.stdin:
+        buf = io.StringIO()
+        status = 0
+        with contextlib.redirect_stdout(buf):
+            try:
+                run(line.rstrip('\n').split('\t'))
+            except BaseException:       # noqa: B902 -- report it, serve on
+                traceback.print_exc(file=buf)
+                status = 1
+        sys.stdout.write(buf.getvalue())
+        if buf.getvalue() and not buf.getvalue().endswith('\n'):
+            sys.stdout.write('\n')
+        sys.stdout.write('__end__ %d\n' % status)
+        sys.stdout.flush()
 
 
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['serve']:
+        serve()
+    else:
+        run(sys.argv[1:])
