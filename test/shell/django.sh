@@ -272,21 +272,27 @@ qr djadmin "SELECT count(*) FROM inventree_perms.import_django()" >/dev/null
 ok $? "import_django() after user $U1ID is renamed in Django ('$U1' -> '$U1NEW')"
 is "$(hand_check "$U1NEW" view)" t "import: the hand-made grant on an imported user survives its rename in Django (identity is the primary key)"
 is "$(hand_check "$U1" view)" f "import: the old name is no user any more"
-is "$(q "$P" shop "SELECT count(*) FROM inventree_perms.audit_log WHERE id > $mark
-	AND strpos(concat_ws(' ', operation, target, detail::text), $(lit "$U1")) > 0
-	AND strpos(concat_ws(' ', operation, target, detail::text), $(lit "$U1NEW")) > 0")" 1 \
-	"import: one audit row says the user was renamed, from what to what"
+# audit_says MARK OLD NEW: an audit row after MARK names both OLD and NEW
+audit_says() {
+	q "$P" shop "SELECT count(*) > 0 FROM inventree_perms.audit_log WHERE id > $1
+		AND strpos(concat_ws(' ', operation, target, detail::text), $(lit "$2")) > 0
+		AND strpos(concat_ws(' ', operation, target, detail::text), $(lit "$3")) > 0"
+}
+is "$(audit_says "$mark" "$U1" "$U1NEW")" t "import: an audit row says the user was renamed, from what to what"
 compare "rename, import"
 
 qr djadmin "SELECT inventree_perms.link_django()" >/dev/null
 ok $? "link_django() by djadmin"
 compare "link"
+mark=$(q "$P" shop "SELECT coalesce(max(id), 0) FROM inventree_perms.audit_log")
 U2NEW=$(dj rename user "$U2ID") && G1NEW=$(dj rename group "$G1ID") || bail "rename"
 diag "renamed in Django (linked): user '$U2' -> '$U2NEW', group '$G1' -> '$G1NEW'"
 is "$(hand_check "$U2NEW" change)" t "link: a hand-made membership of an imported user survives its rename in Django"
 is "$(hand_check "$M1" delete)" t "link: a hand-made grant on an imported group survives the group's rename in Django"
 is "$(q "$P" shop "SELECT count(*) FROM inventree_perms.group_perms WHERE groupname = $(lit "$G1NEW") AND model = 'ops_report'")" 1 \
 	"link: the group's hand-made grant is there under the group's new name"
+is "$(audit_says "$mark" "$U2" "$U2NEW")|$(audit_says "$mark" "$G1" "$G1NEW")" "t|t" \
+	"link: audit rows say the user and the group were renamed, from what to what"
 compare "renames, link"
 
 # ---- random changes, linked ---------------------------------------------------
