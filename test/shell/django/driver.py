@@ -15,6 +15,7 @@
 #   driver.py rename user|group ID
 #                                 rename one user or group (a fresh name);
 #                                 prints the new name
+#   driver.py rename-ct OLD NEW   rename content type part.OLD (a model)
 #   driver.py create-user NAME APP.CODENAME
 #                                 a new user holding one permission
 #   driver.py grant-new APP.CODENAME
@@ -408,6 +409,40 @@ class Site:
         transaction.on_commit(lambda: self.st['dead_models'].append(name))
         self.refresh()
 
+    def rename_content_type(self):
+        """A model is renamed (a RenameModel migration renames its content
+        type; Django keeps the old codenames, and the next migrate adds the
+        new ones).  The old model name is no model any more."""
+        cts = list(ContentType.objects.filter(app_label='part', model__startswith='extra').order_by('id'))
+        if not cts:
+            return self.new_content_type()
+        ct = self.rng.choice(cts)
+        old = ct.model
+        self.st['counter'] += 1
+        ct.model = 'extra%d' % self.st['counter']
+        ct.save()
+        perms = [Permission.objects.create(content_type=ct, codename='%s_%s' % (act, ct.model),
+                                           name='Can %s %s' % (act, ct.model)) for act in ACTIONS]
+        u = self.user()
+        u.user_permissions.add(self.rng.choice(perms))
+        self.say('content type %d renamed part.%s -> part.%s, a permission to user %d' % (ct.id, old, ct.model, u.id))
+        transaction.on_commit(lambda: self.st['dead_models'].append('part_' + old))
+        self.refresh()
+
+    def delete_and_recreate_group(self):
+        """In one transaction a group is deleted and a new one gets its name."""
+        if Group.objects.count() < 4:
+            return self.create_group()
+        g = self.group()
+        gid, name = g.id, g.name
+        with transaction.atomic():
+            g.delete()
+            h = Group.objects.create(name=name)
+            us = self.rng.sample(self.users(), k=self.rng.randint(0, 3))
+            if us:
+                h.user_set.add(*us)
+        self.say('delete group %d %r, new group %d takes the name (users %s)' % (gid, name, h.id, [u.id for u in us]))
+
     def bulk_touch_all(self):
         """What a login does to one user, to every user: a column the link
         does not read (nothing may change)."""
@@ -427,7 +462,8 @@ class Site:
                'rolled_back': 3, 'savepoint_rolled_back': 2, 'swap_user_names': 1,
                'swap_group_names': 1, 'bulk_active': 1, 'bulk_revoke': 1, 'bulk_grant': 1,
                'bulk_touch_all': 1, 'rename_and_reuse': 1, 'delete_and_recreate': 1,
-               'new_content_type': 1, 'delete_content_type': 1}
+               'new_content_type': 1, 'delete_content_type': 1, 'rename_content_type': 1,
+               'delete_and_recreate_group': 1}
 
     def simple(self):
         op = self.rng.choice(self.SIMPLE)
@@ -511,6 +547,14 @@ def setup(seed):
             g.permissions.add(*ps)
         for _ in range(rng.randint(0, 2)):
             site.ruleset_save(g)
+    # a model known only by its content type (part.gadget), granted to some
+    # users; the test renames it later
+    ct = ContentType.objects.create(app_label='part', model='gadget')
+    for act in ACTIONS:
+        p = Permission.objects.create(content_type=ct, codename='%s_gadget' % act, name='Can %s gadget' % act)
+        if act in ('view', 'change'):
+            users[1].user_permissions.add(p)
+            groups[3].permissions.add(p)
     # custom permissions are held by someone (the import reports them)
     for p in site.custom:
         users[3].user_permissions.add(p)
@@ -658,6 +702,20 @@ def run(args):
             site.rename_group(g)
             print(g.name)
         save_state(st)
+    elif cmd == 'rename-ct':
+        # rename content type part.OLD to part.NEW, add NEW's four permissions
+        # (as a RenameModel migration and the next migrate do)
+        ct = ContentType.objects.get(app_label='part', model=args[1])
+        ct.model = args[2]
+        ct.save()
+        for act in ACTIONS:
+            Permission.objects.create(content_type=ct, codename='%s_%s' % (act, args[2]),
+                                      name='Can %s %s' % (act, args[2]))
+        st = load_state()
+        st['dead_models'].append('part_' + args[1])
+        save_state(st)
+        with open(OPLOG, 'a') as f:
+            f.write('content type %d renamed part.%s -> part.%s\n' % (ct.id, args[1], args[2]))
     elif cmd == 'create-user':
         # a new active user holding one permission (app_label.codename)
         app, codename = args[2].split('.')
