@@ -20,8 +20,15 @@
 #                                 a new user holding one permission
 #   driver.py grant-new APP.CODENAME
 #                                 grant it to the first active user without it
-#   driver.py batch SEED N SIZE   SIZE random changes (batch N), reproducible
-#                                 from SEED and the database's state
+#   driver.py batch SEED N SIZE [tolerant]
+#                                 SIZE random changes (batch N), reproducible
+#                                 from SEED and the database's state; tolerant:
+#                                 a change that fails (another process changes
+#                                 the site at the same time) is counted, and
+#                                 the batch goes on
+#   driver.py fork-state FILE OFFSET
+#                                 the state for a second Django process
+#   driver.py merge-state FILE    take its names and dead models back
 #   driver.py expect DIR          what Django answers, as CSV files in DIR:
 #                                 expect.csv (username, model, action, want),
 #                                 users.csv, groups.csv, members.csv; prints
@@ -57,7 +64,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group, Permission, User  # noqa: E402
 from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db import transaction  # noqa: E402
+from django.core.exceptions import ObjectDoesNotExist  # noqa: E402
+from django.db import DatabaseError, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from users.models import ACTIONS, RuleSet, covered_models, standard_permissions  # noqa: E402
@@ -575,13 +583,25 @@ def setup(seed):
     save_state(st)
 
 
-def batch(seed, n, size):
+def batch(seed, n, size, tolerant=False):
+    """size random changes.  tolerant: another Django process changes the
+    same site at the same time, so a change may meet a row the other one
+    deleted, a unique key it took, or a deadlock: Django's transaction is
+    rolled back, the change is counted as failed, the batch goes on."""
     st = load_state()
     rng = random.Random('batch:%s:%s' % (seed, n))
     site = Site(rng, st, n)
     done = {}
     for _ in range(size):
-        op = site.one()
+        if tolerant:
+            try:
+                op = site.one()
+            except (DatabaseError, ObjectDoesNotExist) as e:
+                op = 'failed'
+                site.say('failed: %s: %s' % (type(e).__name__, str(e).splitlines()[0] if str(e) else ''))
+                site.refresh()
+        else:
+            op = site.one()
         done[op] = done.get(op, 0) + 1
     save_state(st)
     print(' '.join('%s=%d' % kv for kv in sorted(done.items())))
@@ -741,7 +761,22 @@ def run(args):
                 print(u.username)
                 break
     elif cmd == 'batch':
-        batch(args[1], int(args[2]), int(args[3]))
+        batch(args[1], args[2], int(args[3]), args[4:] == ['tolerant'])
+    elif cmd == 'fork-state':
+        # a copy of the state for a second Django process, its fresh names
+        # numbered from OFFSET on
+        st = load_state()
+        st['counter'] += int(args[2])
+        with open(args[1], 'w') as f:
+            json.dump(st, f)
+    elif cmd == 'merge-state':
+        # take back the names and dead models of the second process
+        st = load_state()
+        with open(args[1]) as f:
+            other = json.load(f)
+        st['names_ever'] = sorted(set(st['names_ever']) | set(other['names_ever']))
+        st['dead_models'] = sorted(set(st['dead_models']) | set(other['dead_models']))
+        save_state(st)
     elif cmd == 'expect':
         expect(args[1])
     elif cmd == 'explain':
