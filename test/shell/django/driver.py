@@ -50,6 +50,11 @@
 #    superusers; nothing for inactive users;
 #  * a name that Django used once and no longer has (renamed, deleted) is
 #    an unknown user: no permission.
+# And for has_role_perm(user, role, action) (model column 'role:<role>'):
+# InvenTree's check_user_role(), read from the rulesets through the ORM (a
+# flag of a ruleset of one of the user's groups; active superusers: all;
+# inactive users: nothing); a ruleset name that is no role is unknown
+# (42704).
 import csv
 import json
 import os
@@ -68,7 +73,7 @@ from django.core.exceptions import ObjectDoesNotExist  # noqa: E402
 from django.db import DatabaseError, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from users.models import ACTIONS, RuleSet, covered_models, standard_permissions  # noqa: E402
+from users.models import ACTIONS, RuleSet, covered_models, role_models, standard_permissions  # noqa: E402
 
 STATE = os.environ['DJ_STATE']
 OPLOG = os.environ.get('DJ_OPLOG', os.devnull)
@@ -614,6 +619,7 @@ def expect(outdir):
     hand_model = st.get('hand_model')
     hand = st.get('hand', {})
     g1_members = set(User.objects.filter(groups__id=hand.get('g1')).values_list('id', flat=True))
+    catalogue_roles = [r for r in RULESET_NAMES if r in role_models()]
     broken = 0
     rows = 0
     with open(os.path.join(outdir, 'expect.csv'), 'w', newline='') as f:
@@ -630,6 +636,14 @@ def expect(outdir):
                 want = has or (u.is_active and model in opens)
                 w.writerow([u.username, model, act, 't' if want else 'f'])
                 rows += 1
+            # has_role_perm() against InvenTree's check_user_role(): the
+            # flags of the rulesets of the user's groups, as stored
+            for role in catalogue_roles:
+                for act in ACTIONS:
+                    held = RuleSet.objects.filter(group__user=u, name=role, **{'can_' + act: True}).exists()
+                    want = u.is_active and (u.is_superuser or held)
+                    w.writerow([u.username, 'role:' + role, act, 't' if want else 'f'])
+                    rows += 1
             if hand_model:
                 for act in ACTIONS:
                     held = {'view': u.id == hand.get('u1'), 'change': u.id == hand.get('u2'),
@@ -643,6 +657,11 @@ def expect(outdir):
         for model in sorted(set(st['dead_models']) - live):
             w.writerow([first, model, 'view', 'E:42704'])
             rows += 1
+        # a ruleset whose name is no role: has_role_perm() does not know it
+        for role in RULESET_NAMES:
+            if role not in catalogue_roles:
+                w.writerow([first, 'role:' + role, 'view', 'E:42704'])
+                rows += 1
         taken = set(User.objects.values_list('username', flat=True)) | HAND_USERS
         for ghost in sorted(set(st['names_ever']) - taken):
             for model in ['part_part', 'contenttypes_contenttype'] + ([hand_model] if hand_model else []):
@@ -670,6 +689,13 @@ def explain(username, model, action):
         u = User.objects.get(username=username)
     except User.DoesNotExist:
         print('    django: no user %r' % username)
+        return
+    if model.startswith('role:'):
+        rss = ['group %d %r: %s' % (r.group_id, r.group.name, ' '.join(
+            a for a in ACTIONS if getattr(r, 'can_' + a)) or '-')
+            for r in RuleSet.objects.filter(group__user=u, name=model[5:]).order_by('group_id')]
+        print('    django: user id %d %r active=%s superuser=%s; rulesets %r of its groups: %s' % (
+            u.id, u.username, u.is_active, u.is_superuser, model[5:], '; '.join(rss) or 'none'))
         return
     if model == load_state().get('hand_model'):
         hand = load_state()['hand']
