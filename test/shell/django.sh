@@ -28,7 +28,7 @@
 # Each comparison also checks that the extension's users (with their flags),
 # groups and memberships are Django's plus the hand-made ones.
 #
-# Random changes: DJANGO_BATCHES (12) batches of DJANGO_BATCH_SIZE (25)
+# Random changes: DJANGO_BATCHES (10) batches of DJANGO_BATCH_SIZE (25)
 # changes each, drawn from DJANGO_SEED (printed; set it to replay a run):
 # grants and revokes to users and groups, memberships, is_active and
 # is_superuser, renames (also swaps of two names in one transaction, names
@@ -61,7 +61,7 @@ source "$(dirname "$0")/lib/common.bash"
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 SEED=${DJANGO_SEED:-$((RANDOM * 32768 + RANDOM))}
-BATCHES=${DJANGO_BATCHES:-12}
+BATCHES=${DJANGO_BATCHES:-10}
 BATCH_SIZE=${DJANGO_BATCH_SIZE:-25}
 CONCURRENT=${DJANGO_CONCURRENT:-3}	# the last batches: two Django processes at once
 START=$(date +%s)
