@@ -249,6 +249,7 @@ DECLARE
 	n_groups bigint := 0;
 	n_members bigint := 0;
 	n_models bigint := 0;
+	n_renamed_models bigint := 0;
 	n_uperms bigint := 0;
 	n_gperms bigint := 0;
 	n_flags bigint := 0;
@@ -455,6 +456,38 @@ BEGIN
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
+	-- A model imported from a content type whose name changed in Django (a
+	-- RenameModel migration) is renamed: identity is the content type's id,
+	-- and what hangs on the model (hand-made grants included) stays, under
+	-- the new name (one audit row).  Not a model a table is protected with
+	-- (its policies name it), nor one whose new name is taken.
+	FOR ren_row IN
+		WITH d AS (
+			SELECT ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
+			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+				 AS ct(id bigint, app_label text, model text)
+		), ren AS (
+			UPDATE inventree_perms.models m SET name = d.n
+			  FROM d
+			 WHERE m.source OPERATOR(pg_catalog.=) src AND m.django_ct OPERATOR(pg_catalog.=) d.id
+			   AND m.name OPERATOR(pg_catalog.<>) d.n
+			   AND d.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+			   AND pg_catalog.length(d.n) OPERATOR(pg_catalog.<=) 63
+			   AND NOT m.builtin AND NOT m.shipped
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.models v WHERE v.name OPERATOR(pg_catalog.=) d.n)
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
+							   WHERE p.model OPERATOR(pg_catalog.=) m.name)
+			RETURNING m.django_ct, m.name)
+		SELECT ren.name AS new_name,
+			   (SELECT m.name FROM inventree_perms.models m WHERE m.source OPERATOR(pg_catalog.=) src
+				  AND m.django_ct OPERATOR(pg_catalog.=) ren.django_ct) AS old_name
+		FROM ren ORDER BY ren.name
+	LOOP
+		PERFORM inventree_perms._django_log('rename_model', ren_row.new_name,
+			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+		n_renamed_models := n_renamed_models OPERATOR(pg_catalog.+) 1;
+	END LOOP;
+
 	-- Models: every content type is <app_label>_<model>.  A name the SPEC
 	-- refuses (longer than 63 characters, ...) is reported by name.  Only
 	-- names not registered at all are inserted (an INSERT of a catalogue
@@ -502,6 +535,7 @@ BEGIN
 		   (SELECT coalesce(pg_catalog.array_agg('kept_protected_model:' OPERATOR(pg_catalog.||) kept.name ORDER BY kept.name), '{}') FROM kept),
 		   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM kept)
 	  INTO n_models, k, w, wn;
+	n_models := n_models OPERATOR(pg_catalog.+) n_renamed_models;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
