@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerate sql/src/55_catalogue.sql from data/*.csv (InvenTree's role
-# catalogue and ignore list).  Run from the top of the repository.
+# catalogue, ignore list and change inheritance).  Run from the top of the
+# repository.
 set -eu
 out=sql/src/55_catalogue.sql
 {
@@ -29,5 +30,9 @@ out=sql/src/55_catalogue.sql
 	tail -n +2 data/inventree_open_models.csv |
 		awk -F, '{ printf "%s\t(%c%s%c, %cInvenTree table open to every active user (%s)%c, true, true)", (NR>1?",\n":""), 39, $1, 39, 39, $2, 39 } END { print "" }'
 	echo "ON CONFLICT (name) DO UPDATE SET is_open = true;"
+	echo
+	echo "INSERT INTO inventree_perms.role_change_inherits (role, model, shipped) VALUES"
+	tail -n +2 data/inventree_change_inherits.csv |
+		awk -F, '{ printf "%s\t(%c%s%c, %c%s%c, true)", (NR>1?",\n":""), 39, $1, 39, 39, $2, 39 } END { print ";" }'
 	echo
 } > "$out"

@@ -4,8 +4,9 @@
  *	  The per-backend permission cache and its invalidation.
  *
  * What the checks need is kept per name: each model (registered? open?),
- * each role (exists? which models?), each group (its grants and role flags,
- * role flags already expanded to models) and each user (active? superuser?
+ * each role (exists? which models? which models its change flag gives in
+ * full?), each group (its grants and role flags, role flags already expanded
+ * to models, change inheritance included) and each user (active? superuser?
  * groups, direct grants).  Entries are built on first use from the tables
  * with index scans on the primary keys, and all of them are thrown away
  * together when any of the tables changes:
@@ -75,6 +76,7 @@ int			ip_cache_size = 200000;
 #define ANUM_PERMS_MODEL 2		/* user_perms and group_perms */
 #define ANUM_PERMS_ACTION 3
 #define ANUM_ROLE_MODELS_MODEL 2
+#define ANUM_ROLE_CHANGE_INHERITS_MODEL 2
 #define ANUM_GROUP_ROLES_ROLE 2
 #define ANUM_GROUP_ROLES_ACTION 3
 #define ANUM_DELEGATES_ROLE 1
@@ -144,6 +146,8 @@ typedef struct RoleEntry
 	int32		idx;			/* role number; -1: no such role */
 	int32		nmodels;
 	int32	   *models;			/* model numbers */
+	int32		ninherits;
+	int32	   *inherits;		/* model numbers its change flag gives in full */
 } RoleEntry;
 
 typedef struct GroupEntry
@@ -756,8 +760,10 @@ role_row(pg_attribute_unused() HeapTuple tup, pg_attribute_unused() TupleDesc de
 	*(bool *) arg = true;
 }
 
+/* The model numbers of a role's rows in role_models or role_change_inherits. */
 typedef struct RoleModelsArg
 {
+	int			attnum;			/* the model column */
 	int			n;
 	int			cap;
 	int32	   *idx;
@@ -768,7 +774,7 @@ role_model_row(HeapTuple tup, TupleDesc desc, void *arg)
 {
 	RoleModelsArg *a = (RoleModelsArg *) arg;
 	int			len;
-	char	   *model = text_attr(tup, desc, ANUM_ROLE_MODELS_MODEL, &len);
+	char	   *model = text_attr(tup, desc, a->attnum, &len);
 	int32		idx = lookup_model(model, len)->idx;
 
 	if (idx < 0)
@@ -777,15 +783,21 @@ role_model_row(HeapTuple tup, TupleDesc desc, void *arg)
 	a->idx[a->n++] = idx;
 }
 
+/*
+ * lookup_role: the entry of a role: its number, the models it covers, and
+ * the models its change flag gives every action on (change inheritance;
+ * none before the 1.2 update made the table).
+ */
 static RoleEntry *
 lookup_role(const char *name, int len)
 {
-	static RoleEntry nonexistent = {{0, 0, 0}, -1, 0, NULL};
+	static RoleEntry nonexistent = {{0, 0, 0}, -1, 0, NULL, 0, NULL};
 	RoleEntry	b;
 	RoleEntry  *r;
 	uint32		hash;
 	MemoryContext old;
-	RoleModelsArg a = {0, 0, NULL};
+	RoleModelsArg a = {ANUM_ROLE_MODELS_MODEL, 0, 0, NULL};
+	RoleModelsArg ci = {ANUM_ROLE_CHANGE_INHERITS_MODEL, 0, 0, NULL};
 	Datum		key;
 	bool		exists = false;
 
@@ -802,14 +814,23 @@ lookup_role(const char *name, int len)
 	key = PointerGetDatum(cstring_to_text_with_len(name, len));
 	scan_table(IPT_ROLES, key, role_row, &exists);
 	if (exists)
+	{
 		scan_table(IPT_ROLE_MODELS, key, role_model_row, &a);
+		if (OidIsValid(ip_catalog.table[IPT_ROLE_CHANGE_INHERITS]))
+			scan_table(IPT_ROLE_CHANGE_INHERITS, key, role_model_row, &ci);
+	}
 	MemoryContextSwitchTo(old);
 	b.idx = exists ? next_role_idx++ : -1;
 	b.nmodels = a.n;
-	r = entry_place(&b.head, sizeof(b), name, len, hash, a.n * sizeof(int32), MAXIMUM_ALIGNOF);
+	b.ninherits = ci.n;
+	r = entry_place(&b.head, sizeof(b), name, len, hash, (a.n + ci.n) * sizeof(int32),
+					MAXIMUM_ALIGNOF);
 	r->models = (int32 *) entry_extra(&r->head);
+	r->inherits = r->models + a.n;
 	if (a.n > 0)
 		memcpy(r->models, a.idx, a.n * sizeof(int32));
+	if (ci.n > 0)
+		memcpy(r->inherits, ci.idx, ci.n * sizeof(int32));
 	table_add(&roles_table, &r->head);
 	return r;
 }
@@ -849,6 +870,10 @@ group_role_row(HeapTuple tup, TupleDesc desc, void *arg)
 	permlist_add(&b->roles, role->idx, bit);
 	for (int i = 0; i < role->nmodels; i++)
 		permlist_add(&b->perms, role->models[i], bit);
+	/* change inheritance: the change flag gives every action */
+	if (bit == IP_CHANGE)
+		for (int i = 0; i < role->ninherits; i++)
+			permlist_add(&b->perms, role->inherits[i], IP_ALL);
 }
 
 static GroupEntry *

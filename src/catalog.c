@@ -23,8 +23,20 @@ IpCatalog	ip_catalog;
 
 static const char *const table_names[IPT_COUNT] = {
 	"users", "groups", "memberships", "models", "user_perms",
-	"group_perms", "roles", "role_models", "group_roles", "delegates"
+	"group_perms", "roles", "role_models", "group_roles", "delegates",
+	"role_change_inherits"
 };
+
+/*
+ * Tables a later version added: an older version's script, installed with
+ * this library (until ALTER EXTENSION UPDATE), has none; their OIDs are then
+ * InvalidOid and the cache reads nothing from them.
+ */
+static bool
+table_optional(int i)
+{
+	return i == IPT_ROLE_CHANGE_INHERITS;
+}
 
 /*
  * ip_catalog_load: fill ip_catalog, or raise an error if the extension is
@@ -53,7 +65,9 @@ ip_catalog_load(void)
 		c.table[i] = get_relname_relid(table_names[i], nsp);
 		snprintf(idx, sizeof(idx), "%s_pkey", table_names[i]);
 		c.pkey[i] = get_relname_relid(idx, nsp);
-		if (!OidIsValid(c.table[i]) || !OidIsValid(c.pkey[i]))
+		if (table_optional(i) && !OidIsValid(c.table[i]))
+			c.pkey[i] = InvalidOid;
+		else if (!OidIsValid(c.table[i]) || !OidIsValid(c.pkey[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("table \"inventree_perms.%s\" or its primary key is missing",
@@ -73,7 +87,7 @@ ip_catalog_has_relid(Oid relid)
 	if (!ip_catalog.valid)
 		return false;
 	for (int i = 0; i < IPT_COUNT; i++)
-		if (ip_catalog.table[i] == relid)
+		if (OidIsValid(ip_catalog.table[i]) && ip_catalog.table[i] == relid)
 			return true;
 	return false;
 }

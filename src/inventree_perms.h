@@ -35,6 +35,7 @@ typedef enum IpTable
 	IPT_ROLE_MODELS,
 	IPT_GROUP_ROLES,
 	IPT_DELEGATES,
+	IPT_ROLE_CHANGE_INHERITS,	/* 1.2; InvalidOid before the update */
 	IPT_COUNT
 } IpTable;
 

@@ -154,10 +154,24 @@ COMMENT ON TABLE inventree_perms.django_links IS
 
 
 CREATE TABLE inventree_perms.catalogue_removals (
-	kind		text COLLATE "C" NOT NULL CHECK (kind IN ('model', 'role', 'role_model')),
+	kind		text COLLATE "C" NOT NULL CHECK (kind IN ('model', 'role', 'role_model', 'change_inherit')),
 	name		text COLLATE "C" NOT NULL,
 	model		text COLLATE "C" NOT NULL DEFAULT '',
 	PRIMARY KEY (kind, name, model)
 );
 COMMENT ON TABLE inventree_perms.catalogue_removals IS
 	'Catalogue rows (shipped, loaded by CREATE EXTENSION) removed here; restoring a dump removes them again';
+
+-- Change inheritance (1.2; InvenTree's RULESET_CHANGE_INHERIT): a group
+-- holding the role's change flag holds every action on the model.
+CREATE TABLE inventree_perms.role_change_inherits (
+	role		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.roles (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	model		text COLLATE "C" NOT NULL
+		REFERENCES inventree_perms.models (name) ON DELETE CASCADE ON UPDATE CASCADE,
+	shipped		boolean NOT NULL DEFAULT false,
+	PRIMARY KEY (role, model)
+);
+CREATE INDEX role_change_inherits_model_idx ON inventree_perms.role_change_inherits (model);
+COMMENT ON TABLE inventree_perms.role_change_inherits IS
+	'Change inheritance: a group holding the role''s change flag holds every action (view, add, change, delete) on the model';

@@ -176,3 +176,54 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.revoke_group_role(text, text, text) IS
 	'Clear a role flag of a group (revoking view clears all; revoking change clears add and delete)';
 
+
+-- Change inheritance (InvenTree's RULESET_CHANGE_INHERIT): a group holding a
+-- role's change flag holds every action on the inheriting model.
+CREATE FUNCTION inventree_perms._add_change_inherit(role text, model text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM inventree_perms._require_admin('change roles');
+	PERFORM inventree_perms._require_role(role);
+	PERFORM inventree_perms._require_model(model);
+	INSERT INTO inventree_perms.role_change_inherits (role, model) VALUES (role, model)
+	ON CONFLICT DO NOTHING;
+	IF FOUND THEN
+		PERFORM inventree_perms._log('add_change_inherit', role,
+			pg_catalog.jsonb_build_object('model', model));
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._add_change_inherit(text, text) IS
+	'Internal: the implementation of add_change_inherit(), called by the gate';
+CREATE FUNCTION inventree_perms.add_change_inherit(role text, model text)
+RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms.add_change_inherit(text, text) IS
+	'Make the role''s change flag give every action (view, add, change, delete) on the model; administrators only (42501); unknown role or model: 42704; already there: no-op';
+
+CREATE FUNCTION inventree_perms._remove_change_inherit(role text, model text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM inventree_perms._require_admin('change roles');
+	PERFORM inventree_perms._require_role(role);
+	PERFORM inventree_perms._require_model(model);
+	DELETE FROM inventree_perms.role_change_inherits ci
+	WHERE ci.role OPERATOR(pg_catalog.=) _remove_change_inherit.role
+	  AND ci.model OPERATOR(pg_catalog.=) _remove_change_inherit.model;
+	IF FOUND THEN
+		PERFORM inventree_perms._log('remove_change_inherit', role,
+			pg_catalog.jsonb_build_object('model', model));
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._remove_change_inherit(text, text) IS
+	'Internal: the implementation of remove_change_inherit(), called by the gate';
+CREATE FUNCTION inventree_perms.remove_change_inherit(role text, model text)
+RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION inventree_perms.remove_change_inherit(text, text) IS
+	'Stop the role''s change flag from giving every action on the model (a catalogue pair removed stays removed through pg_dump/pg_restore); administrators only (42501); unknown role or model: 42704; not there: no-op';

@@ -234,3 +234,6 @@ INSERT INTO inventree_perms.models (name, description, is_open, shipped) VALUES
 	('importer_dataimportrow', 'InvenTree table open to every active user (importer)', true, true)
 ON CONFLICT (name) DO UPDATE SET is_open = true;
 
+INSERT INTO inventree_perms.role_change_inherits (role, model, shipped) VALUES
+	('part', 'part_bomitem', true);
+

@@ -45,6 +45,17 @@ BEGIN
 		JOIN inventree_perms.group_roles gr ON gr.groupname OPERATOR(pg_catalog.=) g.groupname
 		JOIN inventree_perms.role_models rm ON rm.role OPERATOR(pg_catalog.=) gr.role
 		WHERE g.username OPERATOR(pg_catalog.=) u.name
+	  UNION ALL
+		-- change inheritance: the role's change flag gives every action
+		SELECT ci.model, a.action,
+			   'inherit:' OPERATOR(pg_catalog.||) gr.role OPERATOR(pg_catalog.||) '@'
+			   OPERATOR(pg_catalog.||) gr.groupname, 6
+		FROM inventree_perms.memberships g
+		JOIN inventree_perms.group_roles gr ON gr.groupname OPERATOR(pg_catalog.=) g.groupname
+		JOIN inventree_perms.role_change_inherits ci ON ci.role OPERATOR(pg_catalog.=) gr.role
+		CROSS JOIN acts a
+		WHERE g.username OPERATOR(pg_catalog.=) u.name
+		  AND gr.action OPERATOR(pg_catalog.=) 'change'
 	)
 	SELECT DISTINCT w.model, w.action, w.via
 	FROM ways w JOIN acts a ON a.action OPERATOR(pg_catalog.=) w.action
@@ -55,7 +66,7 @@ CREATE FUNCTION inventree_perms.user_permissions(username text DEFAULT inventree
 RETURNS TABLE (model text, action text, via text)
 AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C STABLE;
 COMMENT ON FUNCTION inventree_perms.user_permissions(text) IS
-	'One row per effective permission of a user and per way it is held (superuser, open, user, group:G, role:R@G)';
+	'One row per effective permission of a user and per way it is held (superuser, open, user, group:G, role:R@G, inherit:R@G); for another user than the acting one, administrators only (42501); unknown user: 42704';
 
 CREATE VIEW inventree_perms.my_permissions AS
 	SELECT m.name::text AS model,

@@ -12,7 +12,8 @@ DECLARE
 	t text;
 BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms',
-							 'group_perms', 'roles', 'role_models', 'group_roles', 'delegates'] LOOP
+							 'group_perms', 'roles', 'role_models', 'group_roles', 'delegates',
+							 'role_change_inherits'] LOOP
 		-- Row triggers: logical replication's apply worker fires row
 		-- triggers only.  TRUNCATE fires statement triggers only.
 		EXECUTE pg_catalog.format(
@@ -118,6 +119,11 @@ BEGIN
 		UPDATE inventree_perms.roles r
 		   SET label = NEW.label, shipped = NEW.shipped
 		 WHERE r.name OPERATOR(pg_catalog.=) NEW.name AND r.shipped;
+	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'role_change_inherits' THEN
+		UPDATE inventree_perms.role_change_inherits ci
+		   SET shipped = NEW.shipped
+		 WHERE ci.role OPERATOR(pg_catalog.=) NEW.role
+		   AND ci.model OPERATOR(pg_catalog.=) NEW.model AND ci.shipped;
 	ELSE
 		PERFORM FROM inventree_perms.role_models rm
 		 WHERE rm.role OPERATOR(pg_catalog.=) NEW.role
@@ -137,11 +143,13 @@ CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.roles
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_models
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_change_inherits
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
 
 -- A catalogue row removed here (unregister_model, drop_role,
--- remove_model_from_role, or a superuser's DELETE) leaves a mark in
--- catalogue_removals, dumped with the data; a row added again under the same
--- key takes the mark away.  pg_restore runs CREATE EXTENSION, which loads the
+-- remove_model_from_role, remove_change_inherit, or a superuser's DELETE)
+-- leaves a mark in catalogue_removals, dumped with the data; a row added
+-- again under the same key takes the mark away.  pg_restore runs CREATE EXTENSION, which loads the
 -- whole catalogue, then copies the marks back: each restored mark removes its
 -- row again, so a restore keeps what was removed removed.
 CREATE FUNCTION inventree_perms._mark_removal()
@@ -158,6 +166,8 @@ BEGIN
 		k := 'model';
 	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'roles' THEN
 		k := 'role';
+	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'role_change_inherits' THEN
+		k := 'change_inherit';
 	ELSE
 		k := 'role_model';
 	END IF;
@@ -165,7 +175,7 @@ BEGIN
 		IF NOT OLD.shipped THEN
 			RETURN NULL;
 		END IF;
-		IF k OPERATOR(pg_catalog.=) 'role_model' THEN
+		IF k OPERATOR(pg_catalog.=) ANY ('{role_model,change_inherit}') THEN
 			n := OLD.role;
 			m := OLD.model;
 		ELSIF k OPERATOR(pg_catalog.=) 'model' THEN
@@ -178,7 +188,7 @@ BEGIN
 		END IF;
 		INSERT INTO inventree_perms.catalogue_removals (kind, name, model) VALUES (k, n, m);
 	ELSE
-		IF k OPERATOR(pg_catalog.=) 'role_model' THEN
+		IF k OPERATOR(pg_catalog.=) ANY ('{role_model,change_inherit}') THEN
 			n := NEW.role;
 			m := NEW.model;
 		ELSE
@@ -198,6 +208,8 @@ CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.roles
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_models
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_change_inherits
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
 
 -- A mark that is already there is not added twice (removing a model also
@@ -224,6 +236,10 @@ BEGIN
 	ELSIF NEW.kind OPERATOR(pg_catalog.=) 'role' THEN
 		DELETE FROM inventree_perms.roles r
 		 WHERE r.name OPERATOR(pg_catalog.=) NEW.name AND r.shipped;
+	ELSIF NEW.kind OPERATOR(pg_catalog.=) 'change_inherit' THEN
+		DELETE FROM inventree_perms.role_change_inherits ci
+		 WHERE ci.role OPERATOR(pg_catalog.=) NEW.name AND ci.model OPERATOR(pg_catalog.=) NEW.model
+		   AND ci.shipped;
 	ELSE
 		DELETE FROM inventree_perms.role_models rm
 		 WHERE rm.role OPERATOR(pg_catalog.=) NEW.name AND rm.model OPERATOR(pg_catalog.=) NEW.model
@@ -300,3 +316,4 @@ SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.audit_log_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.django_links', '');
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.catalogue_removals', '');
+SELECT pg_catalog.pg_extension_config_dump('inventree_perms.role_change_inherits', '');

@@ -4,8 +4,10 @@
 # A database with users, groups, memberships, models (one of them a shipped
 # catalogue model bound to a table), grants, role flags, a custom role, a
 # delegate, audit rows, two protected tables and catalogue rows removed
-# (CREATE EXTENSION in the restore loads them again; they must stay removed)
-# goes through pg_dump plain
+# (CREATE EXTENSION in the restore loads them again; they must stay removed),
+# the shipped change inheritance (part -> part_bomitem) removed while a group
+# holds part's change flag, and an inheritance added by hand, goes through
+# pg_dump plain
 # (restored with psql) and custom format (restored with pg_restore) into fresh
 # databases.  Afterwards, in each: every table row, every user's
 # user_permissions(), the has_model_perm / has_role_perm answers for every
@@ -30,6 +32,15 @@ q "$PORT" src "CREATE TABLE public.gone (id int); SELECT inventree_perms.protect
 	bail "dropping a protected table failed"
 is "$(q "$PORT" src "SELECT coalesce(relation::text, 'unbound') FROM inventree_perms.models WHERE name = 'gone_model'")" unbound \
 	"source: the model of a dropped table is unbound"
+# change inheritance: the shipped pair removed (a group holds part's change
+# flag: restored, the pair would give it add and delete on part_bomitem), and
+# one added by hand (stock keepers hold stock's change flag)
+q "$PORT" src "SELECT inventree_perms.create_group('BOM makers'); SELECT inventree_perms.create_user('bom maker');
+	SELECT inventree_perms.add_user_to_group('bom maker', 'BOM makers');
+	SELECT inventree_perms.grant_group_role('BOM makers', 'part', 'change');
+	SELECT inventree_perms.remove_change_inherit('part', 'part_bomitem');
+	SELECT inventree_perms.add_change_inherit('stock', 'part_bomitem')" >/dev/null ||
+	bail "changing the change inheritance failed"
 snapshot "$PORT" src "$T/src.snap"
 ok $? "snapshot of the source (every query ran)"
 
@@ -37,7 +48,20 @@ ok $? "snapshot of the source (every query ran)"
 is "$(q "$PORT" src "SELECT count(*) > 0 FROM inventree_perms.audit_log")" t "source: audit rows exist"
 is "$(q "$PORT" src "SELECT relation::text FROM inventree_perms.models WHERE name = 'stock_stockitem' AND shipped")" \
 	stock_items "source: shipped catalogue model stock_stockitem is bound to stock_items"
-is "$(q "$PORT" src "SELECT count(*) FROM inventree_perms.group_roles")" 9 "source: role flags exist"
+is "$(q "$PORT" src "SELECT count(*) FROM inventree_perms.group_roles")" 11 "source: role flags exist"
+# the inheritance table, its removal marks, and what bom maker and bob may do
+# on part_bomitem (view, add, change, delete)
+INHERIT_STATE="SELECT (SELECT coalesce(string_agg(role || '/' || model || ':' || shipped, ' ' ORDER BY role, model), '-')
+		FROM inventree_perms.role_change_inherits)
+	|| ' marks=' || (SELECT coalesce(string_agg(name || '/' || model, ' ' ORDER BY name, model), '-')
+		FROM inventree_perms.catalogue_removals WHERE kind = 'change_inherit')
+	|| ' bom=' || (SELECT string_agg(z.s, ' ' ORDER BY y.p)
+		FROM unnest(ARRAY['bom maker', 'bob']) WITH ORDINALITY y(u, p),
+		LATERAL (SELECT string_agg(CASE WHEN inventree_perms.has_model_perm(y.u, 'part_bomitem', x.a)
+										THEN left(x.a, 1) ELSE '-' END, '' ORDER BY x.o) AS s
+				 FROM unnest('{view,add,change,delete}'::text[]) WITH ORDINALITY x(a, o)) z)"
+is "$(q "$PORT" src "$INHERIT_STATE")" "stock/part_bomitem:false marks=part/part_bomitem bom=v-c- vacd" \
+	"source: the shipped change inheritance removed (marked; part's change flag gives its flags only), one added by hand (all four)"
 is "$(q "$PORT" src "SELECT (SELECT count(*) FROM inventree_perms.models WHERE name = 'report_reportasset')
 	+ (SELECT count(*) FROM inventree_perms.roles WHERE name = 'transfer_order')
 	+ (SELECT count(*) FROM inventree_perms.role_models WHERE role = 'stock' AND model = 'stock_stockitemtracking')")" 0 \
@@ -76,6 +100,7 @@ for db in r_plain r_custom; do
 	# each section compared on its own, so a failure says what differs
 	for sec in "table users" "table groups" "table memberships" "table models" "table user_perms" \
 		"table group_perms" "table roles" "table role_models" "table group_roles" "table delegates" \
+		"table role_change_inherits" \
 		"table protected" "table audit_log" "table catalogue_removals" "user_permissions" "has_model_perm" "has_role_perm" \
 		"protected tables" "rows each user sees"; do
 		awk -v s="== $sec" 'index($0, "== ") == 1 { on = (index($0, s) == 1) } on' "$T/src.snap" >"$T/a"
@@ -85,6 +110,8 @@ for db in r_plain r_custom; do
 	done
 	same_file "$T/src.snap" "$T/$db.snap" "$db: whole snapshot identical"
 
+	is "$(q "$PORT" "$db" "$INHERIT_STATE")" "stock/part_bomitem:false marks=part/part_bomitem bom=v-c- vacd" \
+		"$db: the shipped change inheritance stays removed, the one added by hand is back, same answers"
 	is "$(q "$PORT" "$db" "SELECT relrowsecurity FROM pg_class WHERE oid = 'public.parts'::regclass")" t \
 		"$db: RLS still enabled on the protected table parts"
 	is "$(q "$PORT" "$db" "SELECT count(*) FROM pg_policy WHERE polrelid = 'public.parts'::regclass AND polname LIKE 'inventree\_perms\_%'")" 8 \
