@@ -12,7 +12,9 @@ OBJS = \
 	src/check.o \
 	src/acting_user.o \
 	src/gate.o \
-	src/protect.o
+	src/protect.o \
+	src/tree.o \
+	src/scope.o
 
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released
