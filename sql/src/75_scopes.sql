@@ -369,7 +369,7 @@ DECLARE
 	tr inventree_perms.trees;
 	users_gone bigint;
 	groups_gone bigint;
-	by text;
+	scoped_by text;
 BEGIN
 	PERFORM inventree_perms._require_admin('unregister trees');
 	PERFORM inventree_perms._check_tree_name(tree);
@@ -382,15 +382,15 @@ BEGIN
 	PERFORM inventree_perms._protect_target(tr.relation, 'unregister trees');
 	SELECT pg_catalog.string_agg(pg_catalog.format('%s (model "%s")', p.relation, s.model), ', '
 								 ORDER BY s.model)
-	  INTO by
+	  INTO scoped_by
 	  FROM inventree_perms.model_scopes s
 	  JOIN inventree_perms.protected p ON p.model OPERATOR(pg_catalog.=) s.model
 									  AND p.root OPERATOR(pg_catalog.=) p.relation
 	 WHERE s.tree OPERATOR(pg_catalog.=) tree;
-	IF by IS NOT NULL THEN
+	IF scoped_by IS NOT NULL THEN
 		RAISE EXCEPTION 'tree "%" scopes protected tables', tree
 			USING ERRCODE = 'dependent_objects_still_exist',
-				  DETAIL = pg_catalog.format('Protected tables scoped by it: %s.', by),
+				  DETAIL = pg_catalog.format('Protected tables scoped by it: %s.', scoped_by),
 				  HINT = 'Call inventree_perms.unprotect() on them first.';
 	END IF;
 	SELECT pg_catalog.count(*) INTO users_gone FROM inventree_perms.user_scope_grants g
