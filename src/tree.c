@@ -141,6 +141,9 @@ tree_relcache_callback(pg_attribute_unused() Datum arg, Oid relid)
 		for (int i = 0; i < IPS_COUNT; i++)
 			if (ip_scope_catalog.table[i] == relid)
 				ours = true;
+		/* (the table may be gone: DROP EXTENSION; look the OIDs up again) */
+		if (ours)
+			ip_scope_catalog.valid = false;
 		if (ours && relid == ip_scope_catalog.table[IPS_TREES])
 		{
 			foreach(lc, trees)
