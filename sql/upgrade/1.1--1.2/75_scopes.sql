@@ -220,9 +220,9 @@ BEGIN
 		RETURN;
 	END IF;
 	SELECT * INTO STRICT tr FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
-	cols := pg_catalog.concat_ws(', ', pg_catalog.quote_ident(tr.key_column),
-								 pg_catalog.quote_ident(tr.parent_column),
-								 pg_catalog.quote_ident(tr.owner_column));
+	SELECT pg_catalog.string_agg(DISTINCT pg_catalog.quote_ident(c), ', ') INTO cols
+	  FROM pg_catalog.unnest(ARRAY[tr.key_column, tr.parent_column, tr.owner_column]) c
+	 WHERE c IS NOT NULL;
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_invalidate AFTER INSERT OR DELETE OR UPDATE OF %s ON %s'
 		' FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate()', cols, rel);
