@@ -26,7 +26,10 @@
 #include "access/skey.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "fmgr.h"
+#include "storage/proc.h"
+#include "utils/timestamp.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
@@ -74,6 +77,9 @@ typedef struct StmtScope
 	int			action;
 	IpTree	   *tree;			/* the model's tree; NULL: not scoped */
 	uint8	   *allowed;		/* bit per node of tree; NULL: none */
+	bool		user_ok;		/* the user exists and is active */
+	bool		superuser;		/* ... and is a superuser */
+	bool		modelwide;		/* holds the action on the model */
 } StmtScope;
 
 static MemoryContext IpStmtContext = NULL;
@@ -322,6 +328,9 @@ stmt_scope(const char *user, int userlen, const char *model, int modellen, int a
 	Int64List	nodes = {0};
 	MemoryContext old;
 
+	IpUser		u;
+	bool		modelwide;
+
 	if (memo_scope && memo_scope->action == action && memo_scope->user->len == userlen &&
 		memo_scope->modellen == modellen && memcmp(memo_scope->model, model, modellen) == 0 &&
 		memcmp(memo_scope->user->name, user, userlen) == 0)
@@ -331,6 +340,10 @@ stmt_scope(const char *user, int userlen, const char *model, int modellen, int a
 			memcmp(s->model, model, modellen) == 0 && memcmp(s->user->name, user, userlen) == 0)
 			return memo_scope = s;
 
+	/* has_model_perm's rules: 42704, unknown or inactive, superuser, grants */
+	modelwide = ip_model_perm(user, userlen, model, modellen, action);
+	ip_user_lookup(user, userlen, &u);
+
 	old = MemoryContextSwitchTo(IpStmtContext);
 	snap = ip_scope_snapshot();
 	s = palloc0(sizeof(StmtScope));
@@ -338,11 +351,14 @@ stmt_scope(const char *user, int userlen, const char *model, int modellen, int a
 	s->model = pnstrdup(model, modellen);
 	s->modellen = modellen;
 	s->action = action;
+	s->user_ok = u.found && u.is_active;
+	s->superuser = s->user_ok && u.is_superuser;
+	s->modelwide = s->user_ok && modelwide;
 
 	keys[1] = cstring_to_text_with_len(model, modellen);
 	scan_keys(ip_scope_catalog.table[IPS_MODEL_SCOPES], ip_scope_catalog.pkey[IPS_MODEL_SCOPES],
 			  1, &att, &keys[1], snap, model_scope_row, &tn);
-	if (tn.found)
+	if (tn.found && s->user_ok && !s->superuser)
 	{
 		nodes.tree = VARDATA_ANY(tn.tree);
 		nodes.treelen = VARSIZE_ANY_EXHDR(tn.tree);
@@ -387,35 +403,82 @@ covers(const StmtUser *u, int64 owner)
 }
 
 /*
- * row_perm: has_row_perm's rules, in the SPEC's order.
+ * What one call site (a policy's expression, per row) remembers in
+ * fn_extra: the statement entry it used last, valid while the statement,
+ * the generation, the model, the action and the user are the same.
+ */
+typedef struct CallMemo
+{
+	LocalTransactionId lxid;
+	TimestampTz statement;
+	uint64		generation;
+	StmtScope  *scope;
+	int			modellen;
+	int			actionlen;
+	char		model[NAMEDATALEN];
+	char		action[16];
+} CallMemo;
+
+/* The decision for a row, from the statement's entry. */
+static inline bool
+decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 owner)
+{
+	int32		idx = -1;
+	bool		result;
+
+	if (!s->user_ok)
+		return false;			/* unknown or inactive */
+	if (s->superuser)
+		return true;
+	if (s->tree && !node_null)
+		idx = ip_tree_find(s->tree, node);
+
+	/* model-wide, or within the node */
+	result = s->modelwide ||
+		(idx >= 0 && s->allowed != NULL && (s->allowed[idx >> 3] & (1 << (idx & 7))) != 0);
+
+	/* ownership, for add, change and delete */
+	if (result && s->action != IP_VIEW)
+	{
+		if (!owner_null)
+			result = covers(s->user, owner);
+		else if (idx >= 0 && s->tree->has_owners && s->tree->eff[idx] >= 0)
+			result = covers(s->user, s->tree->owner[s->tree->eff[idx]]);
+	}
+	return result;
+}
+
+/*
+ * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
+ * node and the owner is decided once per statement (stmt_scope); a row
+ * costs a hash lookup and a bit test.
  */
 static bool
-row_perm(const char *user, int userlen, text *model, text *action,
+row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, text *action,
 		 bool node_null, int64 node, bool owner_null, int64 owner)
 {
-	int			bit = ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false);
 	const char *m = VARDATA_ANY(model);
 	int			mlen = VARSIZE_ANY_EXHDR(model);
-	bool		modelwide;
-	IpUser		u;
+	const char *a = VARDATA_ANY(action);
+	int			alen = VARSIZE_ANY_EXHDR(action);
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+	int			bit;
 
-	/* 42704, unknown or inactive false, superuser true, model-wide */
-	modelwide = ip_model_perm(user, userlen, m, mlen, bit);
-	if (!ip_user_lookup(user, userlen, &u) || !u.is_active)
-		return false;
-	if (u.is_superuser)
-		return true;
-	if (!modelwide && node_null)
-		return false;
-	if (modelwide && (bit == IP_VIEW || (node_null && owner_null)))
-		return true;
+	/* the same statement, nothing changed, the same arguments: per row */
+	if (memo && memo->scope && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp() &&
+		memo->modellen == mlen && memo->actionlen == alen &&
+		memo->scope->user->len == userlen &&
+		memcmp(memo->model, m, mlen) == 0 && memcmp(memo->action, a, alen) == 0 &&
+		memcmp(memo->scope->user->name, user, userlen) == 0)
+		return decide(memo->scope, node_null, node, owner_null, owner);
 
+	bit = ip_parse_action(a, alen, false);
 	for (;;)
 	{
 		uint64		generation;
 		StmtScope  *s;
-		int32		idx = -1;
-		bool		result = true;
+		bool		result;
 
 		if (ip_tree_begin() || !stmt_valid)
 		{
@@ -432,25 +495,26 @@ row_perm(const char *user, int userlen, text *model, text *action,
 		generation = scope_generation;
 
 		s = stmt_scope(user, userlen, m, mlen, bit);
-		if (s->tree && !node_null)
-			idx = ip_tree_find(s->tree, node);
-
-		/* model-wide, or within the node */
-		if (!modelwide)
-			result = idx >= 0 && s->allowed != NULL &&
-				(s->allowed[idx >> 3] & (1 << (idx & 7))) != 0;
-
-		/* ownership, for add, change and delete */
-		if (result && bit != IP_VIEW)
-		{
-			if (!owner_null)
-				result = covers(s->user, owner);
-			else if (idx >= 0 && s->tree->has_owners && s->tree->eff[idx] >= 0)
-				result = covers(s->user, s->tree->owner[s->tree->eff[idx]]);
-		}
+		result = decide(s, node_null, node, owner_null, owner);
 
 		if (generation == scope_generation && stmt_valid)
+		{
+			if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
+			{
+				if (memo == NULL)
+					memo = fcinfo->flinfo->fn_extra =
+						MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
+				memo->lxid = MyProc->lxid;
+				memo->statement = GetCurrentStatementStartTimestamp();
+				memo->generation = generation;
+				memo->scope = s;
+				memo->modellen = mlen;
+				memo->actionlen = alen;
+				memcpy(memo->model, m, mlen);
+				memcpy(memo->action, a, alen);
+			}
 			return result;
+		}
 		/* a change arrived while we looked: look again */
 	}
 }
@@ -467,7 +531,7 @@ ip_has_row_perm(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	user = PG_GETARG_TEXT_PP(0);
-	PG_RETURN_BOOL(row_perm(VARDATA_ANY(user), VARSIZE_ANY_EXHDR(user),
+	PG_RETURN_BOOL(row_perm(fcinfo, VARDATA_ANY(user), VARSIZE_ANY_EXHDR(user),
 							PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2),
 							PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3),
 							PG_NARGS() < 5 || PG_ARGISNULL(4),
@@ -487,7 +551,7 @@ ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	user = ip_acting_user(&len);
-	PG_RETURN_BOOL(row_perm(user, len, PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1),
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1),
 							PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
 							PG_NARGS() < 4 || PG_ARGISNULL(3),
 							(PG_NARGS() < 4 || PG_ARGISNULL(3)) ? 0 : PG_GETARG_INT64(3)));

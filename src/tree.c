@@ -59,7 +59,8 @@ IpScopeCatalog ip_scope_catalog;
 
 static const char *const scope_table_names[IPS_COUNT] = {
 	"trees", "owners", "model_scopes", "user_scope_grants", "group_scope_grants",
-	"users", "groups", "memberships", "models"
+	"users", "groups", "memberships", "models", "user_perms", "group_perms", "roles",
+	"role_models", "group_roles"
 };
 
 static MemoryContext IpTreeContext = NULL;
