@@ -11,7 +11,7 @@
 SET client_min_messages = warning;
 BEGIN;
 SELECT plan(
-	14 * 5		-- tables x (INSERT, UPDATE, DELETE, TRUNCATE, SELECT)
+	19 * 5		-- tables x (INSERT, UPDATE, DELETE, TRUNCATE, SELECT)
 	+ (SELECT count(*)::int FROM pg_proc p
 	   WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
 	     AND p.prorettype <> 'trigger'::regtype)	-- internal functions
@@ -58,7 +58,7 @@ SELECT c.relname::text AS t,
 	(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum = 1) AS col
 FROM pg_class c WHERE c.relnamespace = 'inventree_perms'::regnamespace AND c.relkind = 'r';
 GRANT SELECT ON esc_tables TO PUBLIC;
-SELECT is((SELECT count(*)::int FROM esc_tables), 14, 'the extension has the 14 tables this file attacks');
+SELECT is((SELECT count(*)::int FROM esc_tables), 19, 'the extension has the 19 tables this file attacks');
 
 SET LOCAL ROLE esc_user;
 SELECT throws_ok(format(c.stmt, t, col, col), '42501', NULL,
@@ -82,7 +82,7 @@ SELECT p.oid::regprocedure::text AS sig,
 	format('SELECT inventree_perms.%I(%s)', p.proname,
 		coalesce((SELECT string_agg(format('%L::%s', CASE format_type(t, NULL)
 					WHEN 'regclass' THEN 'pg_catalog.pg_class' WHEN 'regrole' THEN 'pg_monitor'
-					WHEN 'oid' THEN '0' WHEN 'boolean' THEN 'false' WHEN 'jsonb' THEN '{}'
+					WHEN 'oid' THEN '0' WHEN 'bigint' THEN '0' WHEN 'boolean' THEN 'false' WHEN 'jsonb' THEN '{}'
 					WHEN 'text[]' THEN '{}' WHEN '"char"' THEN 'r'
 					WHEN 'timestamp with time zone' THEN 'now' ELSE 'x' END, format_type(t, NULL)), ', ' ORDER BY i)
 				  FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')) AS call
