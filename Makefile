@@ -15,7 +15,9 @@ OBJS = \
 	src/protect.o \
 	src/guard.o \
 	src/parallel.o \
-	src/django.o
+	src/django.o \
+	src/tree.o \
+	src/scope.o
 
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released

@@ -256,7 +256,7 @@ RESET inventree_perms.acting_user;
 SELECT inventree_perms.set_acting_user('enf_dave');
 SELECT inventree_perms.add_delegate('enf_mallory');
 SELECT inventree_perms._caller();
-SELECT inventree_perms._protect('enf_inv.part_part', 'user');
+SELECT inventree_perms._protect('enf_inv.part_part', 'user', NULL, NULL, NULL);
 SELECT inventree_perms._add_delegate('enf_mallory');
 INSERT INTO inventree_perms.delegates VALUES ('enf_mallory');
 SELECT inventree_perms.acting_user();

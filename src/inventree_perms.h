@@ -10,6 +10,8 @@
 
 #include "postgres.h"
 
+#include "utils/snapshot.h"
+
 /* Action bits. */
 #define IP_VIEW		0x01
 #define IP_ADD		0x02
@@ -84,6 +86,65 @@ extern struct SnapshotData *ip_parallel_snapshot(void);
 /* guard.c */
 extern Oid	ip_extension_owner(void);
 extern Oid	ip_extension_lookup(Oid *nsp);
+
+/* tree.c: the backend cache of trees (row scopes) */
+typedef enum IpScopeTable
+{
+	IPS_TREES,
+	IPS_OWNERS,
+	IPS_MODEL_SCOPES,
+	IPS_USER_SCOPE_GRANTS,
+	IPS_GROUP_SCOPE_GRANTS,
+	IPS_USERS,
+	IPS_GROUPS,
+	IPS_MEMBERSHIPS,
+	IPS_MODELS,
+	IPS_USER_PERMS,
+	IPS_GROUP_PERMS,
+	IPS_ROLES,
+	IPS_ROLE_MODELS,
+	IPS_GROUP_ROLES,
+	IPS_COUNT
+} IpScopeTable;
+
+typedef struct IpScopeCatalog
+{
+	bool		valid;
+	Oid			table[IPS_COUNT];
+	Oid			pkey[IPS_COUNT];
+	Oid			owners_username_idx;
+	Oid			owners_groupname_idx;
+} IpScopeCatalog;
+
+typedef struct IpTree
+{
+	MemoryContext cxt;
+	char		name[NAMEDATALEN];
+	Oid			relid;
+	bool		stale;
+	bool		has_owners;		/* registered with an owner column */
+	int32		nnodes;
+	int64	   *ids;
+	int32	   *parent;			/* index of the parent, -1: a root */
+	int64	   *owner;			/* the node's own owner, if has_owner */
+	bool	   *has_owner;
+	int32	   *eff;			/* the nearest node with an owner, from here up; -1 */
+	int32	   *child_start;	/* children of i: child_list[child_start[i] .. [i + 1]) */
+	int32	   *child_list;
+	uint32		mask;
+	int32	   *slots;			/* id -> index + 1, open addressing */
+} IpTree;
+
+extern IpScopeCatalog ip_scope_catalog;
+extern void ip_scope_catalog_load(void);
+extern bool ip_tree_begin(void);
+extern uint64 ip_tree_generation(void);
+extern Snapshot ip_scope_snapshot(void);
+extern IpTree *ip_tree_get(const char *name, int len);
+extern int32 ip_tree_find(const IpTree *t, int64 id);
+
+/* scope.c */
+extern void ip_scope_invalidate(void);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

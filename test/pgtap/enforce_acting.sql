@@ -127,7 +127,7 @@ SELECT is(current_setting('inventree_perms.acting_user'), '', '... and the setti
 SELECT throws_ok($$SELECT inventree_perms._caller()$$, '42501', NULL, '_caller(): permission denied');
 SELECT throws_ok($$SELECT inventree_perms._caller_acting()$$, '42501', NULL, '_caller_acting(): permission denied');
 SELECT throws_ok($$SELECT inventree_perms._invalidate()$$, '42501', NULL, '_invalidate(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._protect('pg_catalog.pg_class', 'x')$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms._protect('pg_catalog.pg_class', 'x', NULL, NULL, NULL)$$, '42501', NULL,
 	'_protect(): permission denied');
 SELECT throws_ok($$SELECT inventree_perms._unprotect('pg_catalog.pg_class')$$, '42501', NULL,
 	'_unprotect(): permission denied');

@@ -145,7 +145,11 @@ for V in $FROM; do
 
 	q "$PORT" "$db" "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace
 		AND p.proname !~ '^_' ORDER BY p.oid::regprocedure::text" >"$T/$db.api.after"
-	is "$(comm -23 "$T/$db.api.before" "$T/$db.api.after")" "" "$V: every public function of $V still exists ($(wc -l <"$T/$db.api.before"))"
+	# 1.2: protect(regclass, text) became protect(regclass, text, name,
+	# text, name) (row scopes): every call of the old form still works.
+	is "$(comm -23 "$T/$db.api.before" "$T/$db.api.after" | grep -vx 'inventree_perms.protect(regclass,text)')" "" "$V: every public function of $V still exists ($(wc -l <"$T/$db.api.before"))"
+	grep -qx 'inventree_perms.protect(regclass,text,name,text,name)' "$T/$db.api.after"
+	ok $? "$V: protect() takes the calls of $V's protect(regclass, text)"
 	q "$PORT" "$db" "SELECT pg_describe_object(classid, objid, 0) FROM pg_depend d JOIN pg_extension e ON d.refobjid = e.oid
 		WHERE e.extname = 'inventree_perms' AND d.deptype = 'e' AND d.classid = 'pg_class'::regclass ORDER BY 1" >"$T/$db.members.after"
 	is "$(comm -23 "$T/$db.members.before" "$T/$db.members.after")" "" "$V: every table/sequence/view of $V is still an extension member"

@@ -370,6 +370,11 @@ AS $$
 DECLARE
 	c pg_catalog.pg_class;
 	a record;
+	s inventree_perms.model_scopes;
+	owned boolean;
+	node_expr text := 'NULL::pg_catalog.int8';
+	owner_expr text := 'NULL::pg_catalog.int8';
+	expr text;
 	changed text[] := '{}';
 BEGIN
 	SELECT * INTO c FROM pg_catalog.pg_class x WHERE x.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
@@ -387,7 +392,22 @@ BEGIN
 		changed := changed OPERATOR(pg_catalog.||) 'enabled_rls'::text;
 	END IF;
 
-	-- The four restrictive policies.
+	-- Row rules of the model (row scopes): the node and owner columns.
+	SELECT * INTO s FROM inventree_perms.model_scopes x WHERE x.model OPERATOR(pg_catalog.=) _protect_apply.model;
+	owned := s.owner_column IS NOT NULL
+		OR EXISTS (SELECT 1 FROM inventree_perms.trees t
+				   WHERE t.name OPERATOR(pg_catalog.=) s.tree AND t.owner_column IS NOT NULL);
+	IF s.tree IS NOT NULL THEN
+		node_expr := pg_catalog.format('%I::pg_catalog.int8', s.scope_column);
+	END IF;
+	IF s.owner_column IS NOT NULL THEN
+		owner_expr := pg_catalog.format('%I::pg_catalog.int8', s.owner_column);
+	END IF;
+
+	-- The four restrictive policies: model-wide as an InitPlan (once per
+	-- statement); a scoped model also admits a row within the user's scope,
+	-- and for add, change and delete an owned row only for its owner (per
+	-- row, from the per-statement sets of src/scope.c).
 	FOR a IN
 		SELECT * FROM (VALUES
 			('inventree_perms_select', 'r'::"char", 'view', true, false),
@@ -396,14 +416,21 @@ BEGIN
 			('inventree_perms_delete', 'd'::"char", 'delete', true, false))
 			AS v(polname, cmd, action, has_using, has_check)
 	LOOP
+		IF owned AND a.action OPERATOR(pg_catalog.<>) 'view' THEN
+			expr := pg_catalog.format('inventree_perms.has_row_perm(%L::text, %L::text, %s, %s)',
+									  model, a.action, node_expr, owner_expr);
+		ELSIF s.tree IS NOT NULL THEN
+			expr := pg_catalog.format(
+				'((SELECT inventree_perms.has_model_perm(%L::text, %L::text)) OR inventree_perms.has_row_perm(%L::text, %L::text, %s))',
+				model, a.action, model, a.action, node_expr);
+		ELSE
+			expr := pg_catalog.format('(SELECT inventree_perms.has_model_perm(%L::text, %L::text))',
+									  model, a.action);
+		END IF;
 		IF inventree_perms._protect_policy(
 				relation, a.polname, false, a.cmd,
-				CASE WHEN a.has_using THEN pg_catalog.format(
-					'(SELECT inventree_perms.has_model_perm(%L::text, %L::text))',
-					model, a.action) END,
-				CASE WHEN a.has_check THEN pg_catalog.format(
-					'(SELECT inventree_perms.has_model_perm(%L::text, %L::text))',
-					model, a.action) END) THEN
+				CASE WHEN a.has_using THEN expr END,
+				CASE WHEN a.has_check THEN expr END) THEN
 			changed := changed OPERATOR(pg_catalog.||) a.polname::text;
 		END IF;
 	END LOOP;
@@ -556,7 +583,11 @@ COMMENT ON FUNCTION inventree_perms._protect_target(regclass, text) IS
 	'Internal: the pg_class row of a table protect()/unprotect() may change, locked by OID; 42501 unless the caller is an administrator owning it or a PostgreSQL superuser';
 
 -- protect -------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION inventree_perms._protect(relation regclass, model text)
+-- (1.2 adds scope_column, tree and owner_column: a new signature)
+DROP FUNCTION inventree_perms.protect(regclass, text);
+DROP FUNCTION inventree_perms._protect(regclass, text);
+CREATE OR REPLACE FUNCTION inventree_perms._protect(relation regclass, model text, scope_column name,
+													tree text, owner_column name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -570,6 +601,9 @@ DECLARE
 	modelname text := model;
 	registered boolean;
 	bound text;
+	tr inventree_perms.trees;
+	sc inventree_perms.model_scopes;
+	scope_col name := scope_column;
 	changed text[] := '{}';
 BEGIN
 	c := inventree_perms._protect_target(relation, 'protect tables');
@@ -590,6 +624,15 @@ BEGIN
 		up := prev;
 	END IF;
 	IF up.relation IS NOT NULL THEN
+		SELECT * INTO sc FROM inventree_perms.model_scopes x WHERE x.model OPERATOR(pg_catalog.=) up.model;
+		IF (tree IS NOT NULL AND tree IS DISTINCT FROM sc.tree)
+		   OR (scope_column IS NOT NULL AND scope_column IS DISTINCT FROM sc.scope_column)
+		   OR (owner_column IS NOT NULL AND owner_column IS DISTINCT FROM sc.owner_column) THEN
+			RAISE EXCEPTION 'table % is protected through table %', relation, up.root
+				USING ERRCODE = 'duplicate_object',
+					  DETAIL = 'Its tree, scope column and owner column are those of that table.',
+					  HINT = pg_catalog.format('Call inventree_perms.protect() on %s.', up.root);
+		END IF;
 		IF modelname IS NOT NULL AND modelname OPERATOR(pg_catalog.<>) up.model THEN
 			RAISE EXCEPTION 'table % is already protected by model "%"', relation, up.model
 				USING ERRCODE = 'duplicate_object',
@@ -656,6 +699,51 @@ BEGIN
 		changed := changed OPERATOR(pg_catalog.||) 'bound'::text;
 	END IF;
 
+	-- Row rules (row scopes): the tree the model is scoped by, the columns
+	-- holding the node and the owner; none: model-wide only.
+	IF tree IS NOT NULL THEN
+		PERFORM inventree_perms._check_tree_name(tree);
+		SELECT * INTO tr FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'tree "%" is not registered', tree
+				USING ERRCODE = 'undefined_object',
+					  HINT = 'Register it with inventree_perms.register_tree().';
+		END IF;
+		IF scope_col IS NULL THEN
+			IF tr.relation OPERATOR(pg_catalog.<>) relation THEN
+				RAISE EXCEPTION 'scope_column is needed for table %', relation
+					USING ERRCODE = 'invalid_parameter_value',
+						  DETAIL = pg_catalog.format('Only the tree''s own table %s defaults to its primary key.', tr.relation);
+			END IF;
+			scope_col := tr.key_column;
+		END IF;
+		PERFORM inventree_perms._tree_column(relation, scope_col, 'scope column');
+	ELSIF scope_column IS NOT NULL THEN
+		RAISE EXCEPTION 'scope_column needs a tree'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give the tree the column''s values are nodes of.';
+	END IF;
+	IF owner_column IS NOT NULL THEN
+		PERFORM inventree_perms._tree_column(relation, owner_column, 'owner column');
+	END IF;
+	SELECT * INTO sc FROM inventree_perms.model_scopes x WHERE x.model OPERATOR(pg_catalog.=) modelname;
+	IF tree IS NULL AND owner_column IS NULL THEN
+		IF sc.model IS NOT NULL THEN
+			DELETE FROM inventree_perms.model_scopes x WHERE x.model OPERATOR(pg_catalog.=) modelname;
+			changed := changed OPERATOR(pg_catalog.||) 'unscoped'::text;
+		END IF;
+	ELSIF sc.model IS NULL THEN
+		INSERT INTO inventree_perms.model_scopes (model, tree, scope_column, owner_column)
+		VALUES (modelname, tree, scope_col, owner_column);
+		changed := changed OPERATOR(pg_catalog.||) 'scoped'::text;
+	ELSIF sc.tree IS DISTINCT FROM tree OR sc.scope_column IS DISTINCT FROM scope_col
+		  OR sc.owner_column IS DISTINCT FROM owner_column THEN
+		UPDATE inventree_perms.model_scopes x
+		   SET tree = _protect.tree, scope_column = scope_col, owner_column = _protect.owner_column
+		 WHERE x.model OPERATOR(pg_catalog.=) modelname;
+		changed := changed OPERATOR(pg_catalog.||) 'scoped'::text;
+	END IF;
+
 	-- The table and everything below it.
 	changed := changed OPERATOR(pg_catalog.||) inventree_perms._protect_tree(relation, relation, modelname);
 
@@ -664,6 +752,8 @@ BEGIN
 		 WHERE p.relation OPERATOR(pg_catalog.=) _protect.relation;
 		PERFORM inventree_perms._log('protect', relation::text,
 			pg_catalog.jsonb_build_object('model', modelname,
+										  'tree', tree, 'scope_column', scope_col,
+										  'owner_column', owner_column,
 										  'enabled_rls', 'enabled_rls' OPERATOR(pg_catalog.=) ANY (changed),
 										  'added_permissive', prev.added_permissive,
 										  'dropped_permissive', EXISTS (
@@ -673,10 +763,12 @@ BEGIN
 	END IF;
 END;
 $$;
-CREATE OR REPLACE FUNCTION inventree_perms.protect(relation regclass, model text DEFAULT NULL)
+CREATE OR REPLACE FUNCTION inventree_perms.protect(relation regclass, model text DEFAULT NULL,
+													scope_column name DEFAULT NULL, tree text DEFAULT NULL,
+													owner_column name DEFAULT NULL)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION inventree_perms.protect(regclass, text) IS
-	'Enforce a model''s permissions on a table and its partitions and inheritance children with row-level security (SELECT=view, INSERT=add, UPDATE=change, DELETE=delete); an administrator owning the table, or a PostgreSQL superuser';
+COMMENT ON FUNCTION inventree_perms.protect(regclass, text, name, text, name) IS
+	'Enforce a model''s permissions on a table and its partitions and inheritance children with row-level security (SELECT=view, INSERT=add, UPDATE=change, DELETE=delete); with a tree, rows within the user''s scoped grants too; with owners, add/change/delete of an owned row for its owner only; an administrator owning the table, or a PostgreSQL superuser';
 
 -- Internal: undo protect() on one table (locked, its row of protected
 -- already deleted): drop the policies protect() put there and disable
@@ -1075,34 +1167,6 @@ REVOKE ALL ON FUNCTION inventree_perms._protect_ddl_end() FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms._forget_temp_tables() FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms._watch_temp_tables() FROM PUBLIC;
 
--- Tables protected by 1.1: their partitions and children (which 1.1 left
--- unprotected) get the same protection now, and 1.1's FOR ALL admit-all
--- policy inventree_perms_permissive becomes the per-command ones, on the
--- commands no permissive policy of the table's own applies to.
-DO $$
-DECLARE
-	p record;
-BEGIN
-	PERFORM inventree_perms._protect_purge();
-	FOR p IN
-		SELECT x.relation, x.model FROM inventree_perms.protected x
-		 WHERE x.root OPERATOR(pg_catalog.=) x.relation
-		 ORDER BY x.relation::pg_catalog.oid
-	LOOP
-		BEGIN
-			PERFORM inventree_perms._protect_tree(p.relation, p.relation, p.model);
-		EXCEPTION WHEN duplicate_object THEN
-			-- a partition or child protected by a model of its own: both stay
-			-- as they are (each protected), said so
-			RAISE WARNING '%', SQLERRM USING DETAIL = 'inventree_perms 1.2 leaves this table''s partitions and children as they are.';
-		END;
-	END LOOP;
-	FOR p IN
-		SELECT x.relation FROM inventree_perms.protected x ORDER BY x.relation::pg_catalog.oid
-	LOOP
-		IF inventree_perms._protect_lock(p.relation::pg_catalog.oid) THEN
-			PERFORM inventree_perms._protect_reconcile(p.relation, 'both', false);
-		END IF;
-	END LOOP;
-END;
-$$;
+-- (Tables protected by 1.1 get their partitions and children protected at
+-- the end of 75_scopes.sql, once the row-scope tables that _protect_apply()
+-- reads exist.)

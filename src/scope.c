@@ -1,0 +1,558 @@
+/*-------------------------------------------------------------------------
+ *
+ * scope.c
+ *	  has_row_perm: the answer a protected row gets (row scopes), and the
+ *	  per-statement sets it is answered from.
+ *
+ * Model-wide permission comes from the permission cache (src/cache.c).  What
+ * rows add is kept per statement: for each (user, model, action) a check
+ * meets, the set of tree nodes within the user's scoped grants (a bitmap
+ * over the tree's nodes, filled once from the granted nodes down), and for
+ * each user the owner ids that cover it (the user's own and its groups').
+ * So a policy that calls has_row_perm once per row pays a hash lookup and a
+ * bit test per row; the grants are read once per statement.
+ *
+ * The sets are thrown away at the next statement and whenever a table they
+ * were read from changes (the relcache callback of src/tree.c); a check that
+ * saw such a change while it ran starts again, so no answer mixes data from
+ * before and after a change.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "fmgr.h"
+#include "storage/proc.h"
+#include "utils/timestamp.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "inventree_perms.h"
+
+PG_FUNCTION_INFO_V1(ip_has_row_perm);
+PG_FUNCTION_INFO_V1(ip_has_row_perm_acting);
+
+/* Columns. */
+#define ANUM_MODEL_SCOPES_MODEL 1
+#define ANUM_MODEL_SCOPES_TREE 2
+#define ANUM_SCOPE_GRANTS_WHO 1
+#define ANUM_SCOPE_GRANTS_MODEL 2
+#define ANUM_SCOPE_GRANTS_ACTION 3
+#define ANUM_SCOPE_GRANTS_NODE 4
+#define ANUM_SCOPE_GRANTS_TREE 5
+#define ANUM_OWNERS_ID 1
+#define ANUM_OWNERS_USERNAME 2
+#define ANUM_OWNERS_GROUPNAME 3
+#define ANUM_MEMBERSHIPS_USERNAME 1
+#define ANUM_MEMBERSHIPS_GROUPNAME 2
+
+/* What one user is, for this statement. */
+typedef struct StmtUser
+{
+	struct StmtUser *next;
+	char	   *name;
+	int			len;
+	int			ngroups;
+	text	  **groups;
+	int			nowners;
+	int64	   *owners;			/* sorted: the owner ids that cover the user */
+} StmtUser;
+
+/* The rows a (user, model, action) holds within its scope, for this statement. */
+typedef struct StmtScope
+{
+	struct StmtScope *next;
+	StmtUser   *user;
+	char	   *model;
+	int			modellen;
+	int			action;
+	IpTree	   *tree;			/* the model's tree; NULL: not scoped */
+	uint8	   *allowed;		/* bit per node of tree; NULL: none */
+	bool		user_ok;		/* the user exists and is active */
+	bool		superuser;		/* ... and is a superuser */
+	bool		modelwide;		/* holds the action on the model */
+} StmtScope;
+
+static MemoryContext IpStmtContext = NULL;
+static bool stmt_valid = false;
+static uint64 scope_generation = 0;
+static StmtUser *stmt_users = NULL;
+static StmtScope *stmt_scopes = NULL;
+static StmtScope *memo_scope = NULL;
+
+static const char *const action_words[] = {"view", "add", "change", "delete"};
+
+/*
+ * ip_scope_invalidate: what the sets were read from changed (from the
+ * relcache callback: only marks them; they are freed at the next check).
+ */
+void
+ip_scope_invalidate(void)
+{
+	stmt_valid = false;
+	scope_generation++;
+}
+
+static const char *
+action_word(int bit)
+{
+	switch (bit)
+	{
+		case IP_VIEW:
+			return action_words[0];
+		case IP_ADD:
+			return action_words[1];
+		case IP_CHANGE:
+			return action_words[2];
+		default:
+			return action_words[3];
+	}
+}
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a;
+	int64		y = *(const int64 *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Scan the rows of a table whose first key columns equal keys (text). */
+typedef void (*RowFn) (HeapTuple tup, TupleDesc desc, void *arg);
+
+static void
+scan_keys(Oid table, Oid index, int nkeys, const AttrNumber *attnos, text **keys,
+		  Snapshot snap, RowFn fn, void *arg)
+{
+	Relation	rel = table_open(table, AccessShareLock);
+	ScanKeyData skey[4];
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	for (int i = 0; i < nkeys; i++)
+		ScanKeyInit(&skey[i], attnos[i], BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(keys[i]));
+	scan = systable_beginscan(rel, index, true, snap, nkeys, skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		fn(tup, RelationGetDescr(rel), arg);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+/* Collected integers. */
+typedef struct Int64List
+{
+	int			n;
+	int			cap;
+	int64	   *items;
+	const char *tree;			/* scope grants: only those of this tree */
+	int			treelen;
+} Int64List;
+
+static void
+int64list_add(Int64List *l, int64 v)
+{
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->items = l->items ? repalloc(l->items, l->cap * sizeof(int64))
+			: palloc(l->cap * sizeof(int64));
+	}
+	l->items[l->n++] = v;
+}
+
+static void
+owner_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, ANUM_OWNERS_ID, desc, &isnull);
+
+	if (!isnull)
+		int64list_add((Int64List *) arg, DatumGetInt64(d));
+}
+
+static void
+grant_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	Int64List  *l = arg;
+	bool		isnull;
+	Datum		d = heap_getattr(tup, ANUM_SCOPE_GRANTS_TREE, desc, &isnull);
+	text	   *t;
+
+	if (isnull)
+		return;
+	t = DatumGetTextPP(d);
+	if ((int) VARSIZE_ANY_EXHDR(t) != l->treelen || memcmp(VARDATA_ANY(t), l->tree, l->treelen) != 0)
+		return;
+	d = heap_getattr(tup, ANUM_SCOPE_GRANTS_NODE, desc, &isnull);
+	if (!isnull)
+		int64list_add(l, DatumGetInt64(d));
+}
+
+typedef struct TextList
+{
+	int			n;
+	int			cap;
+	text	  **items;
+} TextList;
+
+static void
+membership_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	TextList   *l = arg;
+	bool		isnull;
+	Datum		d = heap_getattr(tup, ANUM_MEMBERSHIPS_GROUPNAME, desc, &isnull);
+
+	if (isnull)
+		return;
+	if (l->n == l->cap)
+	{
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->items = l->items ? repalloc(l->items, l->cap * sizeof(text *))
+			: palloc(l->cap * sizeof(text *));
+	}
+	l->items[l->n++] = DatumGetTextPCopy(d);
+}
+
+typedef struct TreeName
+{
+	bool		found;
+	text	   *tree;
+} TreeName;
+
+static void
+model_scope_row(HeapTuple tup, TupleDesc desc, void *arg)
+{
+	TreeName   *r = arg;
+	bool		isnull;
+	Datum		d = heap_getattr(tup, ANUM_MODEL_SCOPES_TREE, desc, &isnull);
+
+	if (!isnull)
+	{
+		r->found = true;
+		r->tree = DatumGetTextPCopy(d);
+	}
+}
+
+/* The statement's entry of a user, built on first use. */
+static StmtUser *
+stmt_user(const char *name, int len, Snapshot snap)
+{
+	StmtUser   *u;
+	text	   *key;
+	TextList	groups = {0};
+	Int64List	owners = {0};
+	AttrNumber	att;
+
+	for (u = stmt_users; u; u = u->next)
+		if (u->len == len && memcmp(u->name, name, len) == 0)
+			return u;
+
+	u = palloc0(sizeof(StmtUser));
+	u->name = pnstrdup(name, len);
+	u->len = len;
+	key = cstring_to_text_with_len(name, len);
+
+	att = ANUM_MEMBERSHIPS_USERNAME;
+	scan_keys(ip_scope_catalog.table[IPS_MEMBERSHIPS], ip_scope_catalog.pkey[IPS_MEMBERSHIPS],
+			  1, &att, &key, snap, membership_row, &groups);
+	u->ngroups = groups.n;
+	u->groups = groups.items;
+
+	att = ANUM_OWNERS_USERNAME;
+	scan_keys(ip_scope_catalog.table[IPS_OWNERS], ip_scope_catalog.owners_username_idx,
+			  1, &att, &key, snap, owner_row, &owners);
+	att = ANUM_OWNERS_GROUPNAME;
+	for (int i = 0; i < u->ngroups; i++)
+		scan_keys(ip_scope_catalog.table[IPS_OWNERS], ip_scope_catalog.owners_groupname_idx,
+				  1, &att, &u->groups[i], snap, owner_row, &owners);
+	if (owners.n > 1)
+		qsort(owners.items, owners.n, sizeof(int64), int64_cmp);
+	u->nowners = owners.n;
+	u->owners = owners.items;
+
+	u->next = stmt_users;
+	stmt_users = u;
+	return u;
+}
+
+/* Mark a node and everything below it. */
+static void
+mark_subtree(const IpTree *t, uint8 *bits, int32 top)
+{
+	int32	   *stack;
+	int			depth = 0;
+
+	if (bits[top >> 3] & (1 << (top & 7)))
+		return;
+	stack = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	stack[depth++] = top;
+	bits[top >> 3] |= 1 << (top & 7);
+	while (depth > 0)
+	{
+		int32		n = stack[--depth];
+
+		for (int32 c = t->child_start[n]; c < t->child_start[n + 1]; c++)
+		{
+			int32		k = t->child_list[c];
+
+			if (!(bits[k >> 3] & (1 << (k & 7))))
+			{
+				bits[k >> 3] |= 1 << (k & 7);
+				stack[depth++] = k;
+			}
+		}
+	}
+	pfree(stack);
+}
+
+/* The statement's entry of (user, model, action), built on first use. */
+static StmtScope *
+stmt_scope(const char *user, int userlen, const char *model, int modellen, int action)
+{
+	StmtScope  *s;
+	Snapshot	snap;
+	text	   *keys[3];
+	AttrNumber	atts[3] = {ANUM_SCOPE_GRANTS_WHO, ANUM_SCOPE_GRANTS_MODEL, ANUM_SCOPE_GRANTS_ACTION};
+	AttrNumber	att = ANUM_MODEL_SCOPES_MODEL;
+	TreeName	tn = {0};
+	Int64List	nodes = {0};
+	MemoryContext old;
+
+	IpUser		u;
+	bool		modelwide;
+
+	if (memo_scope && memo_scope->action == action && memo_scope->user->len == userlen &&
+		memo_scope->modellen == modellen && memcmp(memo_scope->model, model, modellen) == 0 &&
+		memcmp(memo_scope->user->name, user, userlen) == 0)
+		return memo_scope;
+	for (s = stmt_scopes; s; s = s->next)
+		if (s->action == action && s->user->len == userlen && s->modellen == modellen &&
+			memcmp(s->model, model, modellen) == 0 && memcmp(s->user->name, user, userlen) == 0)
+			return memo_scope = s;
+
+	/* has_model_perm's rules: 42704, unknown or inactive, superuser, grants */
+	modelwide = ip_model_perm(user, userlen, model, modellen, action);
+	ip_user_lookup(user, userlen, &u);
+
+	old = MemoryContextSwitchTo(IpStmtContext);
+	snap = ip_scope_snapshot();
+	s = palloc0(sizeof(StmtScope));
+	s->user = stmt_user(user, userlen, snap);
+	s->model = pnstrdup(model, modellen);
+	s->modellen = modellen;
+	s->action = action;
+	s->user_ok = u.found && u.is_active;
+	s->superuser = s->user_ok && u.is_superuser;
+	s->modelwide = s->user_ok && modelwide;
+
+	keys[1] = cstring_to_text_with_len(model, modellen);
+	scan_keys(ip_scope_catalog.table[IPS_MODEL_SCOPES], ip_scope_catalog.pkey[IPS_MODEL_SCOPES],
+			  1, &att, &keys[1], snap, model_scope_row, &tn);
+	if (tn.found && s->user_ok && !s->superuser)
+	{
+		nodes.tree = VARDATA_ANY(tn.tree);
+		nodes.treelen = VARSIZE_ANY_EXHDR(tn.tree);
+		s->tree = ip_tree_get(nodes.tree, nodes.treelen);
+	}
+	if (s->tree)
+	{
+		keys[2] = cstring_to_text(action_word(action));
+		keys[0] = cstring_to_text_with_len(user, userlen);
+		scan_keys(ip_scope_catalog.table[IPS_USER_SCOPE_GRANTS], ip_scope_catalog.pkey[IPS_USER_SCOPE_GRANTS],
+				  3, atts, keys, snap, grant_row, &nodes);
+		for (int i = 0; i < s->user->ngroups; i++)
+		{
+			keys[0] = s->user->groups[i];
+			scan_keys(ip_scope_catalog.table[IPS_GROUP_SCOPE_GRANTS], ip_scope_catalog.pkey[IPS_GROUP_SCOPE_GRANTS],
+					  3, atts, keys, snap, grant_row, &nodes);
+		}
+		for (int i = 0; i < nodes.n; i++)
+		{
+			int32		idx = ip_tree_find(s->tree, nodes.items[i]);
+
+			if (idx < 0)
+				continue;
+			if (s->allowed == NULL)
+				s->allowed = palloc_extended(s->tree->nnodes / 8 + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+			mark_subtree(s->tree, s->allowed, idx);
+		}
+	}
+	UnregisterSnapshot(snap);
+	MemoryContextSwitchTo(old);
+
+	s->next = stmt_scopes;
+	stmt_scopes = s;
+	return memo_scope = s;
+}
+
+/* Does the owner id cover the user? */
+static bool
+covers(const StmtUser *u, int64 owner)
+{
+	return bsearch(&owner, u->owners, u->nowners, sizeof(int64), int64_cmp) != NULL;
+}
+
+/*
+ * What one call site (a policy's expression, per row) remembers in
+ * fn_extra: the statement entry it used last, valid while the statement,
+ * the generation, the model, the action and the user are the same.
+ */
+typedef struct CallMemo
+{
+	LocalTransactionId lxid;
+	TimestampTz statement;
+	uint64		generation;
+	StmtScope  *scope;
+	int			modellen;
+	int			actionlen;
+	char		model[NAMEDATALEN];
+	char		action[16];
+} CallMemo;
+
+/* The decision for a row, from the statement's entry. */
+static inline bool
+decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 owner)
+{
+	int32		idx = -1;
+	bool		result;
+
+	if (!s->user_ok)
+		return false;			/* unknown or inactive */
+	if (s->superuser)
+		return true;
+	if (s->tree && !node_null)
+		idx = ip_tree_find(s->tree, node);
+
+	/* model-wide, or within the node */
+	result = s->modelwide ||
+		(idx >= 0 && s->allowed != NULL && (s->allowed[idx >> 3] & (1 << (idx & 7))) != 0);
+
+	/* ownership, for add, change and delete */
+	if (result && s->action != IP_VIEW)
+	{
+		if (!owner_null)
+			result = covers(s->user, owner);
+		else if (idx >= 0 && s->tree->has_owners && s->tree->eff[idx] >= 0)
+			result = covers(s->user, s->tree->owner[s->tree->eff[idx]]);
+	}
+	return result;
+}
+
+/*
+ * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
+ * node and the owner is decided once per statement (stmt_scope); a row
+ * costs a hash lookup and a bit test.
+ */
+static bool
+row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, text *action,
+		 bool node_null, int64 node, bool owner_null, int64 owner)
+{
+	const char *m = VARDATA_ANY(model);
+	int			mlen = VARSIZE_ANY_EXHDR(model);
+	const char *a = VARDATA_ANY(action);
+	int			alen = VARSIZE_ANY_EXHDR(action);
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+	int			bit;
+
+	/* the same statement, nothing changed, the same arguments: per row */
+	if (memo && memo->scope && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp() &&
+		memo->modellen == mlen && memo->actionlen == alen &&
+		memo->scope->user->len == userlen &&
+		memcmp(memo->model, m, mlen) == 0 && memcmp(memo->action, a, alen) == 0 &&
+		memcmp(memo->scope->user->name, user, userlen) == 0)
+		return decide(memo->scope, node_null, node, owner_null, owner);
+
+	bit = ip_parse_action(a, alen, false);
+	for (;;)
+	{
+		uint64		generation;
+		StmtScope  *s;
+		bool		result;
+
+		if (ip_tree_begin() || !stmt_valid)
+		{
+			if (IpStmtContext == NULL)
+				IpStmtContext = AllocSetContextCreate(TopMemoryContext,
+													  "inventree_perms statement scopes",
+													  ALLOCSET_DEFAULT_SIZES);
+			MemoryContextReset(IpStmtContext);
+			stmt_users = NULL;
+			stmt_scopes = NULL;
+			memo_scope = NULL;
+			stmt_valid = true;
+		}
+		generation = scope_generation;
+
+		s = stmt_scope(user, userlen, m, mlen, bit);
+		result = decide(s, node_null, node, owner_null, owner);
+
+		if (generation == scope_generation && stmt_valid)
+		{
+			if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
+			{
+				if (memo == NULL)
+					memo = fcinfo->flinfo->fn_extra =
+						MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
+				memo->lxid = MyProc->lxid;
+				memo->statement = GetCurrentStatementStartTimestamp();
+				memo->generation = generation;
+				memo->scope = s;
+				memo->modellen = mlen;
+				memo->actionlen = alen;
+				memcpy(memo->model, m, mlen);
+				memcpy(memo->action, a, alen);
+			}
+			return result;
+		}
+		/* a change arrived while we looked: look again */
+	}
+}
+
+/*
+ * has_row_perm(username text, model text, action text, node bigint,
+ * owner bigint DEFAULT NULL) returns boolean
+ */
+Datum
+ip_has_row_perm(PG_FUNCTION_ARGS)
+{
+	text	   *user;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	user = PG_GETARG_TEXT_PP(0);
+	PG_RETURN_BOOL(row_perm(fcinfo, VARDATA_ANY(user), VARSIZE_ANY_EXHDR(user),
+							PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2),
+							PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3),
+							PG_NARGS() < 5 || PG_ARGISNULL(4),
+							(PG_NARGS() < 5 || PG_ARGISNULL(4)) ? 0 : PG_GETARG_INT64(4)));
+}
+
+/*
+ * has_row_perm(model text, action text, node bigint, owner bigint DEFAULT
+ * NULL) returns boolean, for acting_user()
+ */
+Datum
+ip_has_row_perm_acting(PG_FUNCTION_ARGS)
+{
+	int			len;
+	const char *user;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	user = ip_acting_user(&len);
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1),
+							PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
+							PG_NARGS() < 4 || PG_ARGISNULL(3),
+							(PG_NARGS() < 4 || PG_ARGISNULL(3)) ? 0 : PG_GETARG_INT64(3)));
+}

@@ -1,0 +1,104 @@
+-- scopes.sql -- the row-scope benchmark (run by test/bench/scopes.sh).
+-- One session; single core (no parallel workers), JIT off.  Prints one
+-- table: each measurement is the best of :reps runs.
+\set QUIET 1
+\pset pager off
+SET client_min_messages = warning;
+SET max_parallel_workers_per_gather = 0;
+SET jit = off;
+CREATE EXTENSION inventree_perms;
+CREATE SCHEMA bs;
+
+-- a 10,000-node tree of depth 8 (a ternary tree: node i's parent is
+-- (i - 2) / 3 + 1), every 20th node owned by one of 50 groups
+CREATE TABLE bs.loc (id int PRIMARY KEY, parent_id int, owner_id bigint);
+INSERT INTO bs.loc SELECT i, CASE WHEN i > 1 THEN (i - 2) / 3 + 1 END, CASE WHEN i % 20 = 7 THEN i % 50 END
+  FROM generate_series(1, 10000) i;
+-- 1,000,000 rows scoped by it and owned (a tenth with an owner of their own)
+CREATE TABLE bs.item (id int PRIMARY KEY, location_id int, owner_id bigint);
+INSERT INTO bs.item SELECT i, 1 + (hashint4(i) & 2147483647) % 10000, CASE WHEN i % 10 = 0 THEN i % 50 END
+  FROM generate_series(1, 1000000) i;
+CREATE INDEX ON bs.item (location_id);
+-- the floor: the same rows behind a policy that costs nothing
+CREATE TABLE bs.floor (LIKE bs.item);
+INSERT INTO bs.floor SELECT * FROM bs.item;
+ALTER TABLE bs.floor ENABLE ROW LEVEL SECURITY;
+CREATE POLICY f ON bs.floor USING ((SELECT true));
+-- a 100,000-node tree for the first check of a new session
+CREATE TABLE bs.big (id int PRIMARY KEY, parent_id int);
+INSERT INTO bs.big SELECT i, CASE WHEN i > 1 THEN (i - 2) / 3 + 1 END FROM generate_series(1, 100000) i;
+CREATE TABLE bs.bigitem (id int PRIMARY KEY, node_id int);
+VACUUM ANALYZE bs.loc; VACUUM ANALYZE bs.item; VACUUM ANALYZE bs.floor; VACUUM ANALYZE bs.big;
+
+CREATE ROLE bs_scoped; CREATE ROLE bs_wide; CREATE ROLE bs_small;
+GRANT USAGE ON SCHEMA bs TO bs_scoped, bs_wide, bs_small;
+GRANT SELECT ON ALL TABLES IN SCHEMA bs TO bs_scoped, bs_wide, bs_small;
+SELECT count(inventree_perms.create_user(u)) FROM unnest('{bs_scoped,bs_wide,bs_small}'::text[]) u;
+SELECT count(inventree_perms.create_group('g' || i)) FROM generate_series(1, 50) i;
+SELECT count(inventree_perms.set_owner(i, groupname => 'g' || (i + 1))) FROM generate_series(0, 49) i;
+SELECT inventree_perms.add_user_to_group('bs_scoped', 'g1');
+SELECT inventree_perms.register_tree('loc', 'bs.loc', 'parent_id', 'owner_id');
+SELECT inventree_perms.protect('bs.item', 'item', 'location_id', 'loc', 'owner_id');
+SELECT inventree_perms.register_tree('big', 'bs.big');
+SELECT inventree_perms.protect('bs.bigitem', 'bigitem', 'node_id', 'big');
+SELECT inventree_perms.grant_user_perm('bs_wide', 'item', 'view');
+-- about 20 scoped grants: 10 nodes, view and change
+SELECT count(inventree_perms.grant_user_scope('bs_scoped', 'item', a, 100 + i * 397))
+  FROM generate_series(1, 10) i, unnest('{view,change}'::text[]) a;
+SELECT inventree_perms.grant_user_scope('bs_scoped', 'bigitem', 'view', 5);
+-- about 1 % of the rows: two subtrees of 58 nodes each
+SELECT count(inventree_perms.grant_user_scope('bs_small', 'item', 'view', n)) FROM unnest('{122,123}'::int[]) n;
+
+-- best of :reps, in ms, of a statement run as a role
+CREATE FUNCTION pg_temp.best(r text, q text, reps int) RETURNS numeric LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	best numeric := 1e12;
+BEGIN
+	FOR i IN 1..reps LOOP
+		EXECUTE format('SET LOCAL ROLE %I', r);
+		t0 := clock_timestamp();
+		EXECUTE q;
+		best := least(best, 1000 * extract(epoch FROM clock_timestamp() - t0));
+		RESET ROLE;
+	END LOOP;
+	RETURN round(best, 2);
+END $$;
+
+CREATE TEMP TABLE results (what text, value numeric, unit text, target text);
+DO $$
+DECLARE
+	reps int := current_setting('bs.reps')::int;
+	floor_ms numeric;
+	v numeric;
+	base numeric;
+BEGIN
+	floor_ms := pg_temp.best('bs_wide', 'SELECT count(*) FROM bs.floor', reps);
+	INSERT INTO results VALUES ('count(*) 1M rows, USING ((SELECT true)) floor', floor_ms, 'ms', '');
+	v := pg_temp.best('bs_wide', 'SELECT count(*) FROM bs.item', reps);
+	INSERT INTO results VALUES ('count(*) model-wide user', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.05');
+	v := pg_temp.best('bs_scoped', 'SELECT count(*) FROM bs.item', reps);
+	INSERT INTO results VALUES ('count(*) scoped user (20 scoped grants)', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.5');
+	v := pg_temp.best('bs_small', 'SELECT count(*) FROM bs.item', reps);
+	INSERT INTO results VALUES ('count(*) 1 %-scope user (policy; plan: Seq Scan)', v, 'ms', ''),
+		('  ratio to the floor (full scan)', round(v / floor_ms, 3), 'x', '<= 0.1 with the index');
+	v := pg_temp.best('postgres', $q$SELECT count(*) FROM bs.item WHERE location_id = ANY (ARRAY(
+		WITH RECURSIVE s(id) AS (SELECT unnest('{122,123}'::int[]) UNION ALL
+			SELECT l.id FROM bs.loc l JOIN s ON l.parent_id = s.id) SELECT id FROM s))$q$, reps);
+	INSERT INTO results VALUES ('  the same rows through the index, by hand (no RLS)', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '');
+
+	base := pg_temp.best('postgres', 'SELECT count(*) FROM generate_series(1, 1000000) n WHERE (n % 10000)::bigint >= 0', reps);
+	v := pg_temp.best('postgres', $q$SELECT count(*) FROM generate_series(1, 1000000) n
+		WHERE inventree_perms.has_row_perm('bs_scoped', 'item', 'change', (n % 10000)::bigint)$q$, reps);
+	INSERT INTO results VALUES ('has_row_perm per call (change, owned tree)', round((v - base), 1), 'ns', '<= 60');
+	base := pg_temp.best('postgres', 'SELECT count(*) FROM generate_series(1, 1000000) n WHERE n >= 0', reps);
+	v := round((pg_temp.best('postgres', $q$SELECT count(*) FROM generate_series(1, 1000000) n
+		WHERE has_table_privilege('bs_scoped', 'bs.item', 'SELECT') AND n >= 0$q$, reps) - base), 1);
+	INSERT INTO results VALUES ('has_table_privilege per call', v, 'ns', '');
+	INSERT INTO results VALUES ('  has_row_perm / has_table_privilege',
+		round((SELECT value FROM results WHERE what ~ '^has_row_perm per') / nullif(v, 0), 3), 'x', '<= 0.25');
+END $$;
+SELECT rpad(what, 56) || lpad(value::text, 10) || ' ' || rpad(unit, 3) || target AS " " FROM results;
