@@ -64,7 +64,7 @@ RESET ROLE;
 -- every privilege, granted by mistake
 SET LOCAL ROLE guard_granted;
 SELECT throws_ok(sql, '42501', NULL, 'granted by mistake: ' || sql) FROM attempts WHERE sql LIKE 'TRUNCATE%';
-SELECT throws_ok($$COPY inventree_perms.users FROM PROGRAM 'echo guard_forged,t,t,' (FORMAT csv)$$, '42501', NULL,
+SELECT throws_ok($$COPY inventree_perms.users (name, is_superuser, is_active) FROM PROGRAM 'echo guard_forged,t,t' (FORMAT csv)$$, '42501', NULL,
 				 'granted by mistake: COPY into users');
 SELECT throws_ok($$INSERT INTO inventree_perms.users (name, is_superuser) VALUES ('guard_forged', true)$$,
 				 '42501', 'permission denied to INSERT table inventree_perms.users',

@@ -38,8 +38,14 @@ diag "cluster on 127.0.0.1:$P in $T; seed $SEED (FUZZ_SEED=$SEED to repeat), $N 
 # SQLSTATEs the SPEC defines, and where it is silent, PostgreSQL's own
 ALLOWED="22023 42704 42710 42501 22004"
 declare -A ALLOWED_EXTRA=(
-	[protect]="42P01 42809"			# dangling OID (undefined_table), not a table (wrong_object_type)
-	[unprotect]="42P01 42809"
+	[protect]="42P01 42809 42703 42804"	# dangling OID (undefined_table), not a table (wrong_object_type), scope/owner column missing or not an integer
+	[unprotect]="42P01 42809 55000"	# ... and a partition or child still attached (object_not_in_prerequisite_state)
+	[register_tree]="42P01 42809 42P10 42703 42804"	# no one-column integer primary key (42P10), a missing column (42703)
+	[unregister_tree]="2BP01"			# a protected table is scoped by the tree (dependent_objects_still_exist)
+	[grant_user_scope]="55000"			# the model is not scoped
+	[revoke_user_scope]="55000"
+	[grant_group_scope]="55000"
+	[revoke_group_scope]="55000"
 	[unregister_model]="2BP01"		# the model protects a table: unprotect first (dependent_objects_still_exist)
 	[import_django]="3F000 42P01 42703 42804 42809"	# schema/table/column missing or wrong type
 	[link_django]="3F000 42P01 42703 42804 42809"
@@ -66,6 +72,14 @@ SELECT inventree_perms.add_user_to_group('alice', 'Sales Team');
 SELECT inventree_perms.grant_user_perm('bob', 'widget', 'all');
 SELECT inventree_perms.grant_group_role('Sales Team', 'stock', 'view');
 SELECT inventree_perms.add_delegate('ip_app');
+-- a tree, owners and a scoped, owned table (row scopes)
+CREATE TABLE public.locs (id int PRIMARY KEY, parent_id int, owner_id bigint);
+INSERT INTO public.locs VALUES (1, NULL, NULL), (2, 1, 1), (3, 2, NULL);
+CREATE TABLE public.stockx (id int, loc int, owner_id bigint);
+SELECT inventree_perms.register_tree('locs', 'public.locs', 'parent_id', 'owner_id');
+SELECT inventree_perms.protect('public.stockx', 'stockx', 'loc', 'locs', 'owner_id');
+SELECT inventree_perms.set_owner(1, 'alice');
+SELECT inventree_perms.grant_user_scope('bob', 'stockx', 'change', 2);
 -- a Django-looking schema (incomplete on purpose)
 CREATE SCHEMA dj;
 CREATE TABLE dj.auth_user (id int, username text, is_superuser boolean, is_active boolean);
@@ -88,6 +102,12 @@ SET search_path = pg_catalog, pg_temp AS $$
 		UNION ALL SELECT 'd ' || t::text FROM inventree_perms.delegates t
 		UNION ALL SELECT 'p ' || t::text FROM inventree_perms.protected t
 		UNION ALL SELECT 'dl ' || t::text FROM inventree_perms.django_links t
+		UNION ALL SELECT 'ci ' || t::text FROM inventree_perms.role_change_inherits t
+		UNION ALL SELECT 'tr ' || t::text FROM inventree_perms.trees t
+		UNION ALL SELECT 'ow ' || t::text FROM inventree_perms.owners t
+		UNION ALL SELECT 'ms ' || t::text FROM inventree_perms.model_scopes t
+		UNION ALL SELECT 'us ' || t::text FROM inventree_perms.user_scope_grants t
+		UNION ALL SELECT 'gs ' || t::text FROM inventree_perms.group_scope_grants t
 		UNION ALL SELECT 'a ' || count(*) || ' ' || coalesce(max(id), 0) FROM inventree_perms.audit_log
 		UNION ALL SELECT 'rls ' || oid::regclass || relrowsecurity FROM pg_class
 			WHERE relnamespace IN ('public'::regnamespace, 'inventree_perms'::regnamespace) AND relkind IN ('r', 'p')
@@ -129,7 +149,8 @@ push @pool, ("'", "'", '"', '\\', '\\', ';', '%', '$', '-', '*', '/');
 sub rnd_str { my $len = int(rand(rand() < 0.2 ? 200 : 24)); return join('', map { $pool[int rand @pool] } 1..$len); }
 my @known = ('alice', 'bob', 'Sales Lead', 'root', 'fz_user', 'nobody', 'Sales Team', 'g1', 'widget', 'items',
 	'user', 'group', 'stock', 'part', 'stock_stockitem', 'build', 'admin', 'view', 'add', 'change', 'delete',
-	'edit', 'EDIT', 'View', 'all', 'ALL', 'dj', 'dj2', 'public', 'inventree_perms', 'pg_catalog');
+	'edit', 'EDIT', 'View', 'all', 'ALL', 'dj', 'dj2', 'public', 'inventree_perms', 'pg_catalog',
+	'locs', 'stockx', 'parent_id', 'owner_id', 'loc', 'id');
 my @adv = ('', ' ', 'alice ', ' alice', "al\tice", "al\nice", 'ALICE', "'", "''", '"', '\\', '\\\\', "\\'",
 	"'); DROP TABLE x; --", "x'; DROP TABLE inventree_perms.users; --", "\" OR 1=1 --", "1' OR '1'='1",
 	'%s%s%n%x', '$1', '$$', '$q$', '*/', '/*', 'NULL', 'null', 'true', 'view,add', 'view ', ' view', "vi\x{0301}ew",
@@ -151,7 +172,8 @@ sub text_arg {
 my @regclass = ("'public.items'::regclass", "'public.other'::regclass", "'public.parted'::regclass", "'public.v'::regclass",
 	"'public.s_seq'::regclass", "'pg_catalog.pg_authid'::regclass", "'pg_catalog.pg_class'::regclass",
 	"'inventree_perms.users'::regclass", "'inventree_perms.audit_log'::regclass", "'inventree_perms.my_permissions'::regclass",
-	"'999999'::oid::regclass", "'0'::oid::regclass", "'4294967295'::oid::regclass", 'NULL', "'dj.auth_user'::regclass");
+	"'999999'::oid::regclass", "'0'::oid::regclass", "'4294967295'::oid::regclass", 'NULL', "'dj.auth_user'::regclass",
+	"'public.locs'::regclass", "'public.stockx'::regclass");
 my @regrole = ("'ip_app'::regrole", "'fz_user'::regrole", "'postgres'::regrole", "'pg_read_all_data'::regrole",
 	"'pg_database_owner'::regrole", "'999999'::oid::regrole", "'0'::oid::regrole", 'NULL');
 sub arg {
@@ -159,6 +181,8 @@ sub arg {
 	return (rand() < 0.1 ? 'NULL' : (rand() < 0.5 ? 'true' : 'false')) if $t eq 'boolean';
 	return $regclass[int rand @regclass] if $t eq 'regclass';
 	return $regrole[int rand @regrole] if $t eq 'regrole';
+	return ('NULL', '0', '1', '2', '3', '-1', '9223372036854775807', '(-9223372036854775807 - 1)',
+			int(rand(100)))[int rand 9] if $t eq 'bigint';
 	return '(' . text_arg() . ')::name' if $t eq 'name';
 	return '(' . text_arg() . ')::timestamptz' if 0;
 	return (rand() < 0.1 ? 'NULL' : ("'" . ('-infinity', 'infinity', 'now', '2000-01-01', 'epoch')[int rand 5] . "'::timestamptz"))
@@ -177,7 +201,7 @@ for my $f (@fns) {
 		$id++;
 		my $call = "SELECT inventree_perms.$name(" . join(', ', map { arg($_) } @types) . ")";
 		$call = "SELECT * FROM inventree_perms.$name(" . join(', ', map { arg($_) } @types) . ")"
-			if $name =~ /^(user_permissions|audit|import_django)$/;
+			if $name =~ /^(user_permissions|user_scopes|audit|import_django)$/;
 		print "SELECT public.fz_digest() AS d0 \\gset\n$call;\n";
 		print "\\if :ERROR\nSELECT public.fz_digest() <> :'d0' AS ch \\gset\n\\echo R $id $name :LAST_ERROR_SQLSTATE :ch\n";
 		print "\\else\n\\echo R $id $name OK f\n\\endif\n";
@@ -214,7 +238,7 @@ for pass in super ordinary; do
 	[ -n "$extra" ] && diag "$pass: PostgreSQL codes where the SPEC is silent: $extra"
 done
 # pass 2: an ordinary role never changed anything it may not
-is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|acting_user|reset_acting_user|user_permissions|set_acting_user' | tr '\n' ' ')" "" \
+is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|has_row_perm|acting_user|reset_acting_user|user_permissions|user_scopes|set_acting_user' | tr '\n' ' ')" "" \
 	"ordinary role: no management function succeeded"
 # pass 2: to a caller who may not manage, 42501 comes before any other check
 # of the arguments (a bad action, name or NULL tells it nothing); the checks
