@@ -494,42 +494,55 @@ DECLARE
 	t regclass;
 	owner oid;
 	held regclass[];
+	done text[];
+	below text[] := '{}';
 BEGIN
 	IF mode OPERATOR(pg_catalog.<>) 'add' THEN
 		FOREACH t IN ARRAY inventree_perms._protect_subtree(relation) LOOP
 			IF EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
-				PERFORM inventree_perms._protect_reconcile(t, mode, tell);
+				done := inventree_perms._protect_reconcile(t, mode, tell AND t OPERATOR(pg_catalog.=) relation);
+				IF t OPERATOR(pg_catalog.<>) relation THEN
+					below := below OPERATOR(pg_catalog.||)
+						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
+								FROM pg_catalog.unnest(done) d);
+				END IF;
 			END IF;
 		END LOOP;
-		RETURN;
+	ELSIF inventree_perms._protect_lock(relation::pg_catalog.oid) THEN
+		SELECT c.relowner INTO owner FROM pg_catalog.pg_class c
+		 WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
+		held := inventree_perms._protect_locked();
+		FOR t IN
+			WITH RECURSIVE under(rel, depth) AS (
+				SELECT relation::pg_catalog.oid, 0
+				UNION
+				SELECT h.inhrelid, u.depth OPERATOR(pg_catalog.+) 1
+				  FROM under u JOIN pg_catalog.pg_inherits h ON h.inhparent OPERATOR(pg_catalog.=) u.rel
+				 WHERE u.depth OPERATOR(pg_catalog.<) 1000)
+			SELECT u.rel::regclass FROM under u
+			  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) u.rel
+			 WHERE EXISTS (SELECT 1 FROM inventree_perms.protected p
+							WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel)
+			   AND (u.rel::regclass OPERATOR(pg_catalog.=) ANY (held)
+					OR c.relowner OPERATOR(pg_catalog.=) owner)
+			 GROUP BY u.rel ORDER BY pg_catalog.min(u.depth), u.rel
+		LOOP
+			IF inventree_perms._protect_lock(t::pg_catalog.oid)
+			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
+				done := inventree_perms._protect_reconcile(t, 'add', tell AND t OPERATOR(pg_catalog.=) relation);
+				IF t OPERATOR(pg_catalog.<>) relation THEN
+					below := below OPERATOR(pg_catalog.||)
+						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
+								FROM pg_catalog.unnest(done) d);
+				END IF;
+			END IF;
+		END LOOP;
 	END IF;
-
-	IF NOT inventree_perms._protect_lock(relation::pg_catalog.oid) THEN
-		RETURN;
+	IF tell AND pg_catalog.cardinality(below) OPERATOR(pg_catalog.>) 0 THEN
+		RAISE NOTICE 'admit-all policies of inventree_perms.protect() changed below table %', relation
+			USING DETAIL = pg_catalog.format('The permissive policies of a protected table decide for its partitions and children too; changed: %s.',
+											 pg_catalog.array_to_string(below, ', '));
 	END IF;
-	SELECT c.relowner INTO owner FROM pg_catalog.pg_class c
-	 WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
-	held := inventree_perms._protect_locked();
-	FOR t IN
-		WITH RECURSIVE below(rel, depth) AS (
-			SELECT relation::pg_catalog.oid, 0
-			UNION
-			SELECT h.inhrelid, b.depth OPERATOR(pg_catalog.+) 1
-			  FROM below b JOIN pg_catalog.pg_inherits h ON h.inhparent OPERATOR(pg_catalog.=) b.rel
-			 WHERE b.depth OPERATOR(pg_catalog.<) 1000)
-		SELECT b.rel::regclass FROM below b
-		  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) b.rel
-		 WHERE EXISTS (SELECT 1 FROM inventree_perms.protected p
-						WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) b.rel)
-		   AND (b.rel::regclass OPERATOR(pg_catalog.=) ANY (held)
-				OR c.relowner OPERATOR(pg_catalog.=) owner)
-		 GROUP BY b.rel ORDER BY pg_catalog.min(b.depth), b.rel
-	LOOP
-		IF inventree_perms._protect_lock(t::pg_catalog.oid)
-		   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
-			PERFORM inventree_perms._protect_reconcile(t, 'add', tell);
-		END IF;
-	END LOOP;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._protect_settle(regclass, text, boolean) IS
