@@ -476,6 +476,40 @@ $$;
 COMMENT ON FUNCTION inventree_perms._protect_subtree(regclass) IS
 	'Internal: a table and its partitions and inheritance children at every level, each locked by OID; 42P01 for one that is gone';
 
+-- Internal: true if a protected table at or below a table has an admit-all
+-- policy for a command that a permissive policy of the owner's decides there
+-- or on one of its protected ancestors (what _protect_settle(.., 'drop', ..)
+-- would drop).  Reads the catalogs only, so that a statement that changes
+-- nothing of the kind locks nothing more.
+CREATE OR REPLACE FUNCTION inventree_perms._protect_widens(relation regclass)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH RECURSIVE under(rel, depth) AS (
+		SELECT $1::pg_catalog.oid, 0
+		UNION
+		SELECT h.inhrelid, u.depth OPERATOR(pg_catalog.+) 1
+		  FROM under u JOIN pg_catalog.pg_inherits h ON h.inhparent OPERATOR(pg_catalog.=) u.rel
+		 WHERE u.depth OPERATOR(pg_catalog.<) 1000)
+	SELECT EXISTS (
+		SELECT 1 FROM under u
+		  JOIN inventree_perms.protected p ON p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel
+		  JOIN pg_catalog.pg_policy a ON a.polrelid OPERATOR(pg_catalog.=) u.rel
+		 WHERE a.polname OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_policy_names())
+		   AND a.polpermissive
+		   AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
+						WHERE (x.polrelid OPERATOR(pg_catalog.=) u.rel
+							   OR x.polrelid OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_ancestors(u.rel::regclass)))
+						  AND x.polpermissive
+						  AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
+						  AND (x.polcmd OPERATOR(pg_catalog.=) '*'
+							   OR a.polcmd OPERATOR(pg_catalog.=) '*'
+							   OR x.polcmd OPERATOR(pg_catalog.=) a.polcmd)))
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_widens(regclass) IS
+	'Internal: true if an admit-all policy at or below a protected table is for a command a permissive policy of the owner''s decides there or above';
+
 -- Internal: the admit-all policies of every protected table at and below a
 -- table, after a policy on that table was created (mode 'drop') or dropped
 -- ('add'), or after it was attached or adopted ('drop'): a policy there
@@ -483,7 +517,8 @@ COMMENT ON FUNCTION inventree_perms._protect_subtree(regclass) IS
 -- OID (an admit-all left in place would widen).  'add' takes no lock on a
 -- table below that the transaction does not hold already and whose owner is
 -- not the owner of "relation" (the role that changed it): such a table stays
--- without the admit-all (fail closed) rather than stall the statement.
+-- without the admit-all (fail closed) rather than stall the statement; nor
+-- on one that has a permissive policy for every command (nothing to add).
 CREATE OR REPLACE FUNCTION inventree_perms._protect_settle(relation regclass, mode text, tell boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -525,6 +560,14 @@ BEGIN
 							WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel)
 			   AND (u.rel::regclass OPERATOR(pg_catalog.=) ANY (held)
 					OR c.relowner OPERATOR(pg_catalog.=) owner)
+			   -- (one whose every command has a permissive policy there
+			   -- needs nothing back)
+			   AND EXISTS (SELECT 1 FROM pg_catalog.unnest('{r,a,w,d}'::"char"[]) v(cmd)
+							WHERE NOT EXISTS (
+								SELECT 1 FROM pg_catalog.pg_policy x
+								 WHERE x.polrelid OPERATOR(pg_catalog.=) u.rel
+								   AND x.polpermissive
+								   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[v.cmd, '*'::"char"])))
 			 GROUP BY u.rel ORDER BY pg_catalog.min(u.depth), u.rel
 		LOOP
 			IF inventree_perms._protect_lock(t::pg_catalog.oid)
@@ -1108,8 +1151,8 @@ COMMENT ON FUNCTION inventree_perms._protect_adopt(regclass) IS
 -- Internal event trigger (ddl_command_end): keeps protection on every way to
 -- the rows and the admit-all policies to what "never widens" allows.  It
 -- touches only what the statement touched: the relation it reports (by
--- OID), the protected tables the transaction holds ACCESS EXCLUSIVE on, and
--- the tables below those.
+-- OID), its partitions and children the transaction holds ACCESS EXCLUSIVE
+-- on, and the tables below those.
 --  * A new relation: nothing stored may name its OID (a row left by a
 --    relation that went without sql_drop, such as a crashed session's
 --    temporary table, must not pass to it).
@@ -1150,21 +1193,20 @@ BEGIN
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
 				PERFORM inventree_perms._protect_adopt(cmd.objid::regclass);
 				-- The tables that may have gained a parent: the one reported
-				-- (INHERIT, CREATE TABLE) and the ones locked (ATTACH PARTITION
-				-- reports the parent, locks the partition).
+				-- (INHERIT, CREATE TABLE), and its partitions and children
+				-- that the statement locked (ATTACH PARTITION reports the
+				-- parent and locks the partition).
 				FOR t IN
-					SELECT DISTINCT x.t FROM pg_catalog.unnest(
-						ARRAY[cmd.objid::regclass] OPERATOR(pg_catalog.||) inventree_perms._protect_locked()) x(t)
+					SELECT cmd.objid::regclass
+					UNION ALL
+					SELECT h.inhrelid::regclass FROM pg_catalog.pg_inherits h
+					 WHERE h.inhparent OPERATOR(pg_catalog.=) cmd.objid
+					   AND h.inhrelid::regclass OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(inventree_perms._protect_locked()))
 				LOOP
 					PERFORM inventree_perms._protect_check_parents(t);
-					-- restricted above (or itself) and some admit-all there
-					-- or below: the restriction decides from now on
-					IF EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t)
-					   AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
-									WHERE (x.polrelid OPERATOR(pg_catalog.=) t::pg_catalog.oid
-										   OR x.polrelid OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_ancestors(t)))
-									  AND x.polpermissive
-									  AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())) THEN
+					-- an admit-all there or below that a restriction there or
+					-- above decides now (attached below it): it goes
+					IF inventree_perms._protect_widens(t) THEN
 						PERFORM inventree_perms._protect_settle(t, 'drop', true);
 					END IF;
 				END LOOP;
@@ -1176,7 +1218,8 @@ BEGIN
 			   AND pol.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p
 						   WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) pol.polrelid)
-			   AND inventree_perms._protect_lock(pol.polrelid) THEN
+			   AND inventree_perms._protect_lock(pol.polrelid)
+			   AND inventree_perms._protect_widens(pol.polrelid::regclass) THEN
 				PERFORM inventree_perms._protect_settle(pol.polrelid::regclass, 'drop', true);
 			END IF;
 		END IF;
