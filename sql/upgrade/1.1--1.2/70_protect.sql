@@ -597,8 +597,11 @@ BEGIN
 	END IF;
 	IF tell AND pg_catalog.cardinality(below) OPERATOR(pg_catalog.>) 0 THEN
 		RAISE NOTICE 'admit-all policies of inventree_perms.protect() changed below table %', relation
-			USING DETAIL = pg_catalog.format('The permissive policies of a protected table decide for its partitions and children too; changed: %s.',
-											 pg_catalog.array_to_string(below, ', '));
+			USING DETAIL = pg_catalog.format('The permissive policies of a protected table decide for its partitions and children too; changed: %s%s.',
+											 pg_catalog.array_to_string(below[1:10], ', '),
+											 CASE WHEN pg_catalog.cardinality(below) OPERATOR(pg_catalog.>) 10
+												  THEN pg_catalog.format(' and %s more', pg_catalog.cardinality(below) OPERATOR(pg_catalog.-) 10)
+												  ELSE '' END);
 	END IF;
 END;
 $$;
