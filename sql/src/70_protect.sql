@@ -27,6 +27,22 @@
 -- and keeps it so over time: an event trigger drops the admit-all of a
 -- command (with a NOTICE) as soon as the owner creates a permissive policy
 -- for it, and puts it back when the owner's last one for it is dropped.
+-- "Its own" are the policies of the table itself and of the protected
+-- tables above it under the same protection (its protected ancestors):
+-- PostgreSQL applies only a partition's or child's own policies when the
+-- query names it, so an admit-all left there while the parent is restricted
+-- would give more rows through the partition than through the parent.  A
+-- table's admit-all for a command therefore exists only while no permissive
+-- policy for that command exists on it or on any of its protected
+-- ancestors: once the owner restricts the parent, naming the partition
+-- admits nothing for that command (fail closed) unless the owner gives the
+-- partition a policy of its own too.  The whole subtree is reconciled when a
+-- policy on a parent is created or dropped and when a table is attached or
+-- adopted (a table detached keeps what it had: it can only have lost a
+-- restriction it may not widen by itself; protect() on it reconciles it).
+-- protect()'s own policies are known by their exact names (one list,
+-- _protect_policy_names()): a policy of the owner's named like ours
+-- (inventree_perms_own_rows) is the owner's.
 -- (1.1 had one admit-all FOR ALL, inventree_perms_permissive; the upgrade
 -- replaces it.)  To keep a table deny-all for a command, give it a permissive
 -- policy USING (false) for that command.
@@ -37,7 +53,11 @@
 -- under the parent's model, on every partition and child at every level;
 -- an event trigger does the same for ones created, attached or adopted
 -- (INHERIT) later.  A table detached (NO INHERIT) stays protected (fail
--- closed).  inventree_perms.protected records for each table the table whose
+-- closed).  A protected table gains no parent that is not protected under
+-- the same model (ALTER [FOREIGN] TABLE .. INHERIT, ATTACH PARTITION,
+-- CREATE TABLE .. INHERITS with several parents): the parent would show its
+-- rows unchecked, so the DDL fails (55000; protect() of a table that has such
+-- a parent too).  inventree_perms.protected records for each table the table whose
 -- protect() call put it there (root): unprotect() of the root undoes it
 -- everywhere, detached tables included; unprotect() of a detached table
 -- undoes it there (and below it) alone; unprotect() of a partition or child
@@ -234,9 +254,114 @@ $$;
 COMMENT ON FUNCTION inventree_perms._protect_policy(regclass, text, boolean, "char", text, text) IS
 	'Internal: create or repair one policy protect() puts on a table, verified by OID; true if it changed anything';
 
+-- Internal: the names of the policies protect() puts on a table (the four
+-- restrictive ones, the four admit-alls, and 1.1's FOR ALL admit-all): the
+-- one list by which every function and event trigger tells protect()'s
+-- policies from the owner's (a policy of the owner's may well be named
+-- inventree_perms_something).
+CREATE OR REPLACE FUNCTION inventree_perms._protect_policy_names()
+RETURNS name[]
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '{inventree_perms_delete,inventree_perms_insert,inventree_perms_permissive,inventree_perms_permissive_delete,inventree_perms_permissive_insert,inventree_perms_permissive_select,inventree_perms_permissive_update,inventree_perms_select,inventree_perms_update}'::name[]
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_policy_names() IS
+	'Internal: the exact names of the policies protect() creates (a policy of any other name is the owner''s)';
+
+-- Internal: the protected tables above a protected table under the same
+-- model (its parents that are protected by that model, theirs, and so on;
+-- the walk stops at a parent that is not).  Empty for a table that is not
+-- protected.  Reads the catalogs only (no locks).
+CREATE OR REPLACE FUNCTION inventree_perms._protect_ancestors(relation regclass)
+RETURNS oid[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH RECURSIVE me AS (
+		SELECT p.model FROM inventree_perms.protected p
+		 WHERE p.relation OPERATOR(pg_catalog.=) $1
+	), up(rel, depth) AS (
+		SELECT $1::pg_catalog.oid, 0
+		UNION
+		SELECT h.inhparent, u.depth OPERATOR(pg_catalog.+) 1
+		  FROM up u
+		  JOIN pg_catalog.pg_inherits h ON h.inhrelid OPERATOR(pg_catalog.=) u.rel
+		  JOIN inventree_perms.protected p ON p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) h.inhparent
+		  JOIN me ON me.model OPERATOR(pg_catalog.=) p.model
+		 WHERE u.depth OPERATOR(pg_catalog.<) 1000
+	)
+	SELECT coalesce(pg_catalog.array_agg(DISTINCT u.rel), '{}')
+	  FROM up u
+	 WHERE u.rel OPERATOR(pg_catalog.<>) $1::pg_catalog.oid
+	   AND EXISTS (SELECT 1 FROM me)
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_ancestors(regclass) IS
+	'Internal: the OIDs of the protected tables above a protected table under the same model (its protected ancestors); empty if none';
+
+-- Internal: the protected tables this transaction holds an ACCESS EXCLUSIVE
+-- lock on: the tables the DDL statement an event trigger follows has
+-- touched (or earlier statements of the transaction), known by OID, not by
+-- a name that a concurrent rename could move.
+CREATE OR REPLACE FUNCTION inventree_perms._protect_locked()
+RETURNS regclass[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(pg_catalog.array_agg(p.relation ORDER BY p.relation::pg_catalog.oid), '{}')
+	  FROM inventree_perms.protected p
+	 WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+					WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'
+					  AND l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()
+					  AND l.database OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d
+															 WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+					  AND l.relation OPERATOR(pg_catalog.=) p.relation::pg_catalog.oid
+					  AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+					  AND l.granted)
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_locked() IS
+	'Internal: the protected tables this transaction holds an ACCESS EXCLUSIVE lock on';
+
+-- Internal: raise unless every parent of a protected table is protected
+-- under the same model: any other parent would show its rows unchecked
+-- (fail closed: the statement that gave it that parent is rolled back).
+CREATE OR REPLACE FUNCTION inventree_perms._protect_check_parents(relation regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+	mine inventree_perms.protected;
+	parent regclass;
+BEGIN
+	SELECT * INTO mine FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) relation;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	SELECT h.inhparent::regclass INTO parent
+	  FROM pg_catalog.pg_inherits h
+	 WHERE h.inhrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
+					   WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) h.inhparent
+						 AND p.model OPERATOR(pg_catalog.=) mine.model)
+	 ORDER BY h.inhseqno LIMIT 1;
+	IF parent IS NOT NULL THEN
+		RAISE EXCEPTION 'table % is protected by model "%", its parent % is not', relation, mine.model, parent
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A query on a parent reads its partitions'' and children''s rows under the parent''s policies only: a parent not protected by the same model would show them unchecked.',
+				  HINT = pg_catalog.format('Protect %s under model "%s" first (as a partition or child of %s), or do not make it a parent of %s.',
+										   parent, mine.model, coalesce(mine.root, mine.relation), relation);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_check_parents(regclass) IS
+	'Internal: raises 55000 if a protected table has a parent (partitioned table or inheritance parent) not protected by the same model';
+
 -- Internal: the admit-all permissive policies of one protected table (locked
 -- by the caller), command by command: one exists only while no other
--- permissive policy applies to its command.  "mode" says which way it may
+-- permissive policy applies to its command, on the table or on one of its
+-- protected ancestors (see the top of this file).  "mode" says which way it may
 -- go: 'both' (protect()), 'drop' (the owner created a policy: admit-alls can
 -- only go), 'add' (the owner dropped one: they can only come back).  "tell":
 -- a NOTICE for each change.  Drops 1.1's FOR ALL admit-all.  Keeps
@@ -251,6 +376,7 @@ AS $$
 DECLARE
 	a record;
 	others text;
+	above oid[] := inventree_perms._protect_ancestors(relation);
 	changed text[] := '{}';
 BEGIN
 	FOR a IN
@@ -261,13 +387,18 @@ BEGIN
 			('inventree_perms_permissive_delete', 'd'::"char", 'DELETE', 'true', NULL))
 			AS v(polname, cmd, cmdword, using_expr, check_expr)
 	LOOP
-		SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.polname), ', ' ORDER BY x.polname)
+		SELECT pg_catalog.string_agg(
+					CASE WHEN x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
+						 THEN pg_catalog.quote_ident(x.polname)
+						 ELSE pg_catalog.format('%I (on table %s)', x.polname, x.polrelid::regclass) END,
+					', ' ORDER BY x.polrelid OPERATOR(pg_catalog.<>) relation::pg_catalog.oid, x.polrelid, x.polname)
 		  INTO others
 		  FROM pg_catalog.pg_policy x
-		 WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
+		 WHERE (x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
+				OR x.polrelid OPERATOR(pg_catalog.=) ANY (above))
 		   AND x.polpermissive
 		   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[a.cmd, '*'::"char"])
-		   AND x.polname OPERATOR(pg_catalog.<>) ALL ('{inventree_perms_permissive,inventree_perms_permissive_select,inventree_perms_permissive_insert,inventree_perms_permissive_update,inventree_perms_permissive_delete}'::name[]);
+		   AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names());
 		IF others IS NOT NULL THEN
 			IF mode OPERATOR(pg_catalog.<>) 'add'
 			   AND inventree_perms._protect_drop_policy(relation, a.polname) THEN
@@ -305,6 +436,7 @@ BEGIN
 	   AND p.added_permissive OPERATOR(pg_catalog.<>) EXISTS (
 			SELECT 1 FROM pg_catalog.pg_policy x
 			 WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
+			   AND x.polname OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_policy_names())
 			   AND x.polname OPERATOR(pg_catalog.~) '^inventree_perms_permissive_');
 	RETURN changed;
 END;
@@ -343,6 +475,124 @@ END;
 $$;
 COMMENT ON FUNCTION inventree_perms._protect_subtree(regclass) IS
 	'Internal: a table and its partitions and inheritance children at every level, each locked by OID; 42P01 for one that is gone';
+
+-- Internal: true if a protected table at or below a table has an admit-all
+-- policy for a command that a permissive policy of the owner's decides there
+-- or on one of its protected ancestors (what _protect_settle(.., 'drop', ..)
+-- would drop).  Reads the catalogs only, so that a statement that changes
+-- nothing of the kind locks nothing more.
+CREATE OR REPLACE FUNCTION inventree_perms._protect_widens(relation regclass)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH RECURSIVE under(rel, depth) AS (
+		SELECT $1::pg_catalog.oid, 0
+		UNION
+		SELECT h.inhrelid, u.depth OPERATOR(pg_catalog.+) 1
+		  FROM under u JOIN pg_catalog.pg_inherits h ON h.inhparent OPERATOR(pg_catalog.=) u.rel
+		 WHERE u.depth OPERATOR(pg_catalog.<) 1000)
+	SELECT EXISTS (
+		SELECT 1 FROM under u
+		  JOIN inventree_perms.protected p ON p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel
+		  JOIN pg_catalog.pg_policy a ON a.polrelid OPERATOR(pg_catalog.=) u.rel
+		 WHERE a.polname OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_policy_names())
+		   AND a.polpermissive
+		   AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
+						WHERE (x.polrelid OPERATOR(pg_catalog.=) u.rel
+							   OR x.polrelid OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_ancestors(u.rel::regclass)))
+						  AND x.polpermissive
+						  AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
+						  AND (x.polcmd OPERATOR(pg_catalog.=) '*'
+							   OR a.polcmd OPERATOR(pg_catalog.=) '*'
+							   OR x.polcmd OPERATOR(pg_catalog.=) a.polcmd)))
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_widens(regclass) IS
+	'Internal: true if an admit-all policy at or below a protected table is for a command a permissive policy of the owner''s decides there or above';
+
+-- Internal: the admit-all policies of every protected table at and below a
+-- table, after a policy on that table was created (mode 'drop') or dropped
+-- ('add'), or after it was attached or adopted ('drop'): a policy there
+-- decides for the tables below it too.  'drop' locks the whole subtree by
+-- OID (an admit-all left in place would widen).  'add' takes no lock on a
+-- table below that the transaction does not hold already and whose owner is
+-- not the owner of "relation" (the role that changed it): such a table stays
+-- without the admit-all (fail closed) rather than stall the statement; nor
+-- on one that has a permissive policy for every command (nothing to add).
+CREATE OR REPLACE FUNCTION inventree_perms._protect_settle(relation regclass, mode text, tell boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_variable
+DECLARE
+	t regclass;
+	owner oid;
+	held regclass[];
+	done text[];
+	below text[] := '{}';
+BEGIN
+	IF mode OPERATOR(pg_catalog.<>) 'add' THEN
+		FOREACH t IN ARRAY inventree_perms._protect_subtree(relation) LOOP
+			IF EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
+				done := inventree_perms._protect_reconcile(t, mode, tell AND t OPERATOR(pg_catalog.=) relation);
+				IF t OPERATOR(pg_catalog.<>) relation THEN
+					below := below OPERATOR(pg_catalog.||)
+						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
+								FROM pg_catalog.unnest(done) d);
+				END IF;
+			END IF;
+		END LOOP;
+	ELSIF inventree_perms._protect_lock(relation::pg_catalog.oid) THEN
+		SELECT c.relowner INTO owner FROM pg_catalog.pg_class c
+		 WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
+		held := inventree_perms._protect_locked();
+		FOR t IN
+			WITH RECURSIVE under(rel, depth) AS (
+				SELECT relation::pg_catalog.oid, 0
+				UNION
+				SELECT h.inhrelid, u.depth OPERATOR(pg_catalog.+) 1
+				  FROM under u JOIN pg_catalog.pg_inherits h ON h.inhparent OPERATOR(pg_catalog.=) u.rel
+				 WHERE u.depth OPERATOR(pg_catalog.<) 1000)
+			SELECT u.rel::regclass FROM under u
+			  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) u.rel
+			 WHERE EXISTS (SELECT 1 FROM inventree_perms.protected p
+							WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel)
+			   AND (u.rel::regclass OPERATOR(pg_catalog.=) ANY (held)
+					OR c.relowner OPERATOR(pg_catalog.=) owner)
+			   -- (one whose every command has a permissive policy there
+			   -- needs nothing back)
+			   AND EXISTS (SELECT 1 FROM pg_catalog.unnest('{r,a,w,d}'::"char"[]) v(cmd)
+							WHERE NOT EXISTS (
+								SELECT 1 FROM pg_catalog.pg_policy x
+								 WHERE x.polrelid OPERATOR(pg_catalog.=) u.rel
+								   AND x.polpermissive
+								   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[v.cmd, '*'::"char"])))
+			 GROUP BY u.rel ORDER BY pg_catalog.min(u.depth), u.rel
+		LOOP
+			IF inventree_perms._protect_lock(t::pg_catalog.oid)
+			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
+				done := inventree_perms._protect_reconcile(t, 'add', tell AND t OPERATOR(pg_catalog.=) relation);
+				IF t OPERATOR(pg_catalog.<>) relation THEN
+					below := below OPERATOR(pg_catalog.||)
+						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
+								FROM pg_catalog.unnest(done) d);
+				END IF;
+			END IF;
+		END LOOP;
+	END IF;
+	IF tell AND pg_catalog.cardinality(below) OPERATOR(pg_catalog.>) 0 THEN
+		RAISE NOTICE 'admit-all policies of inventree_perms.protect() changed below table %', relation
+			USING DETAIL = pg_catalog.format('The permissive policies of a protected table decide for its partitions and children too; changed: %s%s.',
+											 pg_catalog.array_to_string(below[1:10], ', '),
+											 CASE WHEN pg_catalog.cardinality(below) OPERATOR(pg_catalog.>) 10
+												  THEN pg_catalog.format(' and %s more', pg_catalog.cardinality(below) OPERATOR(pg_catalog.-) 10)
+												  ELSE '' END);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms._protect_settle(regclass, text, boolean) IS
+	'Internal: reconciles the admit-all policies of the protected tables at and below a table (mode drop: every one, locked; add: those held or owned by the table''s owner)';
 
 -- Internal: protect() of one table (locked, recorded in protected): RLS on,
 -- the four restrictive policies for the model, the admit-all policies its
@@ -473,6 +723,10 @@ BEGIN
 						FROM pg_catalog.unnest(done) d);
 		END IF;
 	END LOOP;
+	-- No way to their rows through a parent that is not protected alike.
+	FOREACH t IN ARRAY tables LOOP
+		PERFORM inventree_perms._protect_check_parents(t);
+	END LOOP;
 	FOREACH t IN ARRAY tables LOOP
 		done := inventree_perms._protect_apply(t, model);
 		IF t OPERATOR(pg_catalog.=) top THEN
@@ -487,7 +741,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._protect_tree(regclass, regclass, text) IS
-	'Internal: protects a table and its partitions and children at every level under a model and root; 42710 for one protected by another model; returns what it changed';
+	'Internal: protects a table and its partitions and children at every level under a model and root; 42710 for one protected by another model, 55000 for one with a parent not protected by that model; returns what it changed';
 
 -- Internal: forget what names relations that are gone (or are no longer
 -- tables: an OID can come back as anything): a row of protected, a model's
@@ -767,7 +1021,7 @@ DECLARE
 	pol text;
 	changed text[] := '{}';
 BEGIN
-	FOREACH pol IN ARRAY '{inventree_perms_delete,inventree_perms_insert,inventree_perms_permissive,inventree_perms_permissive_delete,inventree_perms_permissive_insert,inventree_perms_permissive_select,inventree_perms_permissive_update,inventree_perms_select,inventree_perms_update}'::text[] LOOP
+	FOREACH pol IN ARRAY inventree_perms._protect_policy_names()::text[] LOOP
 		IF inventree_perms._protect_drop_policy(relation, pol) THEN
 			changed := changed OPERATOR(pg_catalog.||) pol;
 		END IF;
@@ -803,6 +1057,7 @@ AS $$
 DECLARE
 	prev inventree_perms.protected;
 	gone inventree_perms.protected;
+	goners inventree_perms.protected[] := '{}';
 	parent regclass;
 	top regclass;
 	up regclass;
@@ -884,11 +1139,20 @@ BEGIN
 		END LOOP;
 	END IF;
 
+	-- Every row first, then the tables: the event trigger that hears of the
+	-- DDL below finds none of them protected (neither a child whose parent
+	-- is already undone, nor a table to protect again).
 	FOREACH t IN ARRAY tables LOOP
 		DELETE FROM inventree_perms.protected p
 		 WHERE p.relation OPERATOR(pg_catalog.=) t
 		RETURNING * INTO gone;
-		CONTINUE WHEN gone.relation IS NULL;
+		IF gone.relation IS NOT NULL THEN
+			goners := goners OPERATOR(pg_catalog.||) gone;
+		END IF;
+		gone := NULL;
+	END LOOP;
+	FOREACH gone IN ARRAY goners LOOP
+		t := gone.relation;
 		done := inventree_perms._protect_undo(t, gone.enabled_rls);
 		IF t OPERATOR(pg_catalog.=) relation THEN
 			dropped := ARRAY(SELECT d FROM pg_catalog.unnest(done) d
@@ -897,7 +1161,6 @@ BEGIN
 		ELSE
 			others := others OPERATOR(pg_catalog.||) t::text;
 		END IF;
-		gone := NULL;
 	END LOOP;
 
 	PERFORM inventree_perms._log('unprotect', relation::text,
@@ -978,14 +1241,20 @@ COMMENT ON FUNCTION inventree_perms._protect_adopt(regclass) IS
 	'Internal: gives the tables at or below a table that belong to a protected table that table''s protection; 42710 where models clash';
 
 -- Internal event trigger (ddl_command_end): keeps protection on every way to
--- the rows and the admit-all policies to what "never widens" allows.
+-- the rows and the admit-all policies to what "never widens" allows.  It
+-- touches only what the statement touched: the relation it reports (by
+-- OID), its partitions and children the transaction holds ACCESS EXCLUSIVE
+-- on, and the tables below those.
 --  * A new relation: nothing stored may name its OID (a row left by a
 --    relation that went without sql_drop, such as a crashed session's
 --    temporary table, must not pass to it).
 --  * A table created as a partition or child, or altered (ATTACH PARTITION,
---    INHERIT) below a protected table: protected as that table is.
---  * A permissive policy created by the owner on a protected table: the
---    admit-alls of the commands it applies to go.
+--    INHERIT, also of a foreign table) below a protected table: protected as
+--    that table is (a foreign table cannot be: 42809).
+--  * A protected table given a parent not protected by its model: 55000.
+--  * A table attached or adopted below a restricted protected table, or a
+--    permissive policy created by the owner on a protected table: the
+--    admit-alls of the commands it applies to go, there and below.
 -- Cheap where nothing is protected: it reads protected and pg_inherits by
 -- index only.
 CREATE OR REPLACE FUNCTION inventree_perms._protect_ddl_end()
@@ -996,6 +1265,7 @@ AS $$
 DECLARE
 	cmd record;
 	pol pg_catalog.pg_policy;
+	t regclass;
 BEGIN
 	FOR cmd IN
 		SELECT d.classid, d.objid, d.command_tag FROM pg_catalog.pg_event_trigger_ddl_commands() d
@@ -1011,30 +1281,50 @@ BEGIN
 				UPDATE inventree_perms.models m SET relation = NULL
 				 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
 			END IF;
-			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE}'::text[])
+			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE,ALTER FOREIGN TABLE}'::text[])
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
 				PERFORM inventree_perms._protect_adopt(cmd.objid::regclass);
+				-- The tables that may have gained a parent: the one reported
+				-- (INHERIT, CREATE TABLE), and its partitions and children
+				-- that the statement locked (ATTACH PARTITION reports the
+				-- parent and locks the partition).
+				FOR t IN
+					SELECT cmd.objid::regclass
+					UNION ALL
+					SELECT h.inhrelid::regclass FROM pg_catalog.pg_inherits h
+					 WHERE h.inhparent OPERATOR(pg_catalog.=) cmd.objid
+					   AND h.inhrelid::regclass OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(inventree_perms._protect_locked()))
+				LOOP
+					PERFORM inventree_perms._protect_check_parents(t);
+					-- an admit-all there or below that a restriction there or
+					-- above decides now (attached below it): it goes
+					IF inventree_perms._protect_widens(t) THEN
+						PERFORM inventree_perms._protect_settle(t, 'drop', true);
+					END IF;
+				END LOOP;
 			END IF;
 		ELSIF cmd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass
 			  AND cmd.command_tag OPERATOR(pg_catalog.=) 'CREATE POLICY' THEN
 			SELECT * INTO pol FROM pg_catalog.pg_policy x WHERE x.oid OPERATOR(pg_catalog.=) cmd.objid;
 			IF pol.polpermissive
-			   AND pol.polname OPERATOR(pg_catalog.!~) '^inventree_perms_'
+			   AND pol.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p
 						   WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) pol.polrelid)
-			   AND inventree_perms._protect_lock(pol.polrelid) THEN
-				PERFORM inventree_perms._protect_reconcile(pol.polrelid::regclass, 'drop', true);
+			   AND inventree_perms._protect_lock(pol.polrelid)
+			   AND inventree_perms._protect_widens(pol.polrelid::regclass) THEN
+				PERFORM inventree_perms._protect_settle(pol.polrelid::regclass, 'drop', true);
 			END IF;
 		END IF;
 	END LOOP;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._protect_ddl_end() IS
-	'Internal event trigger: forgets stored references to a new relation''s OID, protects new or attached partitions and children of protected tables, drops admit-all policies a new permissive policy makes wider than it';
+	'Internal event trigger: forgets stored references to a new relation''s OID, protects new or attached partitions and children of protected tables, refuses an unprotected parent of a protected table (55000), drops admit-all policies a new permissive policy or parent makes wider than it';
 CREATE EVENT TRIGGER inventree_perms_protect_ddl ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE VIEW',
 				 'CREATE MATERIALIZED VIEW', 'CREATE FOREIGN TABLE', 'CREATE SEQUENCE',
-				 'CREATE INDEX', 'CREATE TYPE', 'ALTER TABLE', 'CREATE POLICY')
+				 'CREATE INDEX', 'CREATE TYPE', 'ALTER TABLE', 'ALTER FOREIGN TABLE',
+				 'CREATE POLICY')
 	EXECUTE FUNCTION inventree_perms._protect_ddl_end();
 
 -- Internal event trigger (sql_drop).  A dropped table is no longer bound to
@@ -1042,7 +1332,11 @@ CREATE EVENT TRIGGER inventree_perms_protect_ddl ON ddl_command_end
 -- bind it to a new table of that name.  A table protected through a dropped
 -- one (detached from it before) stays protected, as its own root.  A
 -- permissive policy of the owner's dropped from a protected table: the
--- admit-all of a command no permissive policy applies to any more comes back.
+-- admit-all of a command no permissive policy applies to any more comes back,
+-- there and below.  The dropped policy's table is known by name only (a
+-- concurrent rename of a schema can move a name): it is found among the
+-- protected tables the transaction holds ACCESS EXCLUSIVE on (DROP POLICY
+-- takes it); no other table is locked, beyond the ones below it owned alike.
 CREATE OR REPLACE FUNCTION inventree_perms._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -1070,28 +1364,16 @@ BEGIN
 
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
 				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass
-				  AND d.address_names[3] OPERATOR(pg_catalog.!~) '^inventree_perms_') THEN
-		-- (the dropped policy's table is known by name only: look at every
-		-- protected table that lacks a permissive policy for some command)
-		FOR t IN
-			SELECT p.relation FROM inventree_perms.protected p
-			 WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest('{r,a,w,d}'::"char"[]) v(cmd)
-							WHERE NOT EXISTS (
-								SELECT 1 FROM pg_catalog.pg_policy x
-								 WHERE x.polrelid OPERATOR(pg_catalog.=) p.relation::pg_catalog.oid
-								   AND x.polpermissive
-								   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[v.cmd, '*'::"char"])))
-			 ORDER BY p.relation::pg_catalog.oid
-		LOOP
-			IF inventree_perms._protect_lock(t::pg_catalog.oid) THEN
-				PERFORM inventree_perms._protect_reconcile(t, 'add', true);
-			END IF;
+				  AND d.address_names[3] OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names()))
+	   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
+		FOREACH t IN ARRAY inventree_perms._protect_locked() LOOP
+			PERFORM inventree_perms._protect_settle(t, 'add', true);
 		END LOOP;
 	END IF;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._forget_dropped_tables() IS
-	'Internal event trigger: unbinds models from dropped tables and forgets them as protected; brings admit-all policies back when the owner''s permissive policies are dropped';
+	'Internal event trigger: unbinds models from dropped tables and forgets them as protected; brings admit-all policies back when the owner''s permissive policies are dropped (on the protected tables the transaction holds locked, and below them)';
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
 	EXECUTE FUNCTION inventree_perms._forget_dropped_tables();
 

@@ -793,9 +793,10 @@ BEGIN
 	LOOP
 		BEGIN
 			PERFORM inventree_perms._protect_tree(p.relation, p.relation, p.model);
-		EXCEPTION WHEN duplicate_object THEN
-			-- a partition or child protected by a model of its own: both stay
-			-- as they are (each protected), said so
+		EXCEPTION WHEN duplicate_object OR object_not_in_prerequisite_state THEN
+			-- a partition or child protected by a model of its own, or one
+			-- with another parent not protected by the model: both stay as
+			-- they are (as 1.1 left them), said so
 			RAISE WARNING '%', SQLERRM USING DETAIL = 'inventree_perms 1.2 leaves this table''s partitions and children as they are.';
 		END;
 	END LOOP;
