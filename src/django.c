@@ -145,14 +145,32 @@ dj_restore(DjSwitch *sw)
  * until it still names what was locked: what we return is what we locked.
  */
 static Oid
-dj_resolve_locked(Oid nspid, const char *relname)
+dj_resolve_locked(Oid nspid, const char *relname, Oid owner)
 {
 	for (;;)
 	{
 		Oid			relid = get_relname_relid(relname, nspid);
+		HeapTuple	tup;
 
 		if (!OidIsValid(relid))
 			return InvalidOid;
+		/*
+		 * A relation of another owner (someone who may only create in the
+		 * schema) is refused without waiting for its locks: the caller checks
+		 * it and raises 42501.
+		 */
+		if (OidIsValid(owner))
+		{
+			tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+			if (HeapTupleIsValid(tup))
+			{
+				bool		other = ((Form_pg_class) GETSTRUCT(tup))->relowner != owner;
+
+				ReleaseSysCache(tup);
+				if (other)
+					return relid;
+			}
+		}
 		/* LockRelationOid accepts invalidation messages once it holds it */
 		LockRelationOid(relid, AccessShareLock);
 		if (get_relname_relid(relname, nspid) == relid)
@@ -333,7 +351,7 @@ ip_django_open(PG_FUNCTION_ARGS)
 	nspid = get_namespace_oid(nspname, false);
 
 	/* auth_user first: its owner is the owner of them all */
-	result[1] = ObjectIdGetDatum(dj_resolve_locked(nspid, dj_tables[0].name));
+	result[1] = ObjectIdGetDatum(dj_resolve_locked(nspid, dj_tables[0].name, InvalidOid));
 	if (!OidIsValid(DatumGetObjectId(result[1])))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
@@ -368,7 +386,7 @@ ip_django_open(PG_FUNCTION_ARGS)
 		AttrNumber	attnums[DJ_MAX_COLS];
 
 		relid = i == 0 ? DatumGetObjectId(result[1]) :
-			dj_resolve_locked(nspid, dj_tables[i].name);
+			dj_resolve_locked(nspid, dj_tables[i].name, owner);
 		result[i + 1] = ObjectIdGetDatum(relid);
 		if (!OidIsValid(relid))
 		{

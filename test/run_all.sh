@@ -25,7 +25,7 @@ PGBIN=${IP_PGBIN:-/usr/lib/postgresql/$PGVER/bin}
 PACKAGES="postgresql-$PGVER postgresql-server-dev-$PGVER postgresql-$PGVER-pgtap
 	libtap-parser-sourcehandler-pgtap-perl libipc-run-perl make gcc
 	postgresql-server-dev-all debhelper dpkg-dev fakeroot pgbouncer"
-SHELL_TIMEOUT=${IP_SHELL_TIMEOUT:-300}
+SHELL_TIMEOUT=${IP_SHELL_TIMEOUT:-600}
 
 passed=0
 failed=0

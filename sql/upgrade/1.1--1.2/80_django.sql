@@ -262,12 +262,30 @@ DECLARE
 	ren_row record;
 	detail jsonb;
 BEGIN
-	-- One import at a time: each one then reads what the previous committed.
-	PERFORM inventree_perms._django_lock(0, 0, true);
+	-- One import of this schema at a time: each one then reads what the
+	-- previous committed.  (The key is the schema's: imports and linked
+	-- writes of other schemas never wait for it.)
+	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
 
 	-- Lock and check Django's tables; from here on they are read by OID as
 	-- their owner (_django_read), named columns only, never the password.
 	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
+	-- A linked schema is followed through triggers on the tables link_django()
+	-- found: a Django table created (an optional one, such as users_ruleset)
+	-- or re-created since has none, so changes in it would not be followed.
+	-- Fail closed until the link is made again (link_django() itself passes
+	-- the tables it is about to record).
+	IF (opened IS NULL OR via IS NOT NULL) AND EXISTS (
+			SELECT 1 FROM inventree_perms.django_links l
+			 WHERE l.source_schema OPERATOR(pg_catalog.=) _django_sync.source_schema
+			   AND l.tables IS NOT NULL
+			   AND l.tables::oid[] IS DISTINCT FROM ARRAY(
+					SELECT NULLIF(x.r, 0) FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i) ORDER BY x.i)) THEN
+		RAISE EXCEPTION 'the Django tables of schema "%" changed since it was linked', source_schema
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'A Django table was created, dropped or re-created since link_django(); its changes would not be followed.',
+				  HINT = 'Call inventree_perms.link_django() for the schema again.';
+	END IF;
 	o := rels[1];
 
 	-- Django's users and groups; names the SPEC refuses are skipped.  (The
@@ -764,7 +782,7 @@ BEGIN
 	IF src IS NULL THEN
 		RETURN;
 	END IF;
-	PERFORM inventree_perms._django_lock(0, 0, false);
+	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(src), false);
 	-- The user or group the row is about (old and new), locked in order.
 	kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
 	ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
@@ -913,10 +931,16 @@ RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	src name;
 BEGIN
-	IF EXISTS (SELECT 1 FROM inventree_perms.django_links l
-			   WHERE l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name) THEN
-		PERFORM inventree_perms._django_sync(TG_TABLE_SCHEMA::name, NULL, TG_RELID::regclass, NULL);
+	-- The link this table belongs to, by the table's OID (the schema may
+	-- have been renamed since; a link made by 1.1 recorded no OIDs).
+	SELECT l.source_schema INTO src FROM inventree_perms.django_links l
+	 WHERE TG_RELID::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)
+		OR (l.tables IS NULL AND l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name);
+	IF src IS NOT NULL THEN
+		PERFORM inventree_perms._django_sync(src, NULL, TG_RELID::regclass, NULL);
 	END IF;
 	RETURN NULL;
 END;
@@ -942,12 +966,19 @@ BEGIN
 			   WHERE a.oid OPERATOR(pg_catalog.=) caller AND a.rolsuper) THEN
 		RETURN;
 	END IF;
+	-- The tables under that schema name now, and those the link recorded
+	-- (by OID: the schema may have been renamed since).
 	FOR t IN
 		SELECT c.oid::regclass AS rel, c.relowner
 		FROM inventree_perms._django_tables() d
 		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
+		UNION
+		SELECT c.oid::regclass, c.relowner
+		FROM inventree_perms.django_links l
+		JOIN pg_catalog.pg_class c ON c.oid::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)
+		WHERE l.source_schema OPERATOR(pg_catalog.=) _django_link_check.source_schema
 	LOOP
 		IF NOT pg_catalog.pg_has_role(caller, t.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'permission denied to %', what
@@ -978,7 +1009,7 @@ BEGIN
 	linked := FOUND;
 	-- The tables are resolved, locked and checked once; the triggers go on
 	-- exactly those (by OID: each is checked after it is made).
-	PERFORM inventree_perms._django_lock(0, 0, true);
+	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
 	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
 	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
 	UPDATE inventree_perms.django_links l
