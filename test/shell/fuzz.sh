@@ -26,11 +26,14 @@
 # fine, no crash.
 #
 # Seed: FUZZ_SEED (default: time); FUZZ_N (calls per function and pass,
-# default 80).  Run as root after `make install`.  Port: 5477 (or next free).
+# default 80); FUZZ_N_INTERNAL (calls per internal function, default 25: they
+# are about 100 and only robustness is asked of them).  Run as root after
+# `make install`.  Port: 5477 (or next free).
 source "$(dirname "$0")/lib/common.bash"
 
 SEED=${FUZZ_SEED:-$(date +%s)}
 N=${FUZZ_N:-80}
+N_INTERNAL=${FUZZ_N_INTERNAL:-25}
 P=$(free_port 5477 5479)
 new_cluster pg "$P" "statement_timeout = 20s"
 diag "cluster on 127.0.0.1:$P in $T; seed $SEED (FUZZ_SEED=$SEED to repeat), $N calls per function and pass"
@@ -209,8 +212,8 @@ for my $f (@fns) {
 }
 PERL
 
-run_pass() {	# run_pass LABEL ROLE FUNCTIONS-FILE START-ID
-	perl "$T/gen.pl" "$SEED" "$N" "$3" "$2" "$4" >"$T/$1.sql" || bail "generator"
+run_pass() {	# run_pass LABEL ROLE FUNCTIONS-FILE START-ID [CALLS-PER-FUNCTION]
+	perl "$T/gen.pl" "$SEED" "${5:-$N}" "$3" "$2" "$4" >"$T/$1.sql" || bail "generator"
 	psql -X -A -t -q -h "$T" -p "$P" -U postgres -d "fz_$1" -f "$T/$1.sql" >"$T/$1.out" 2>"$T/$1.err"
 }
 
@@ -247,7 +250,7 @@ is "$(awk '$1 == "R" && $4 != "OK" && $4 != "42501" { print $3 ":" $4 }' "$T/ord
 	"ordinary role: every refused call said 42501 first"
 
 # ---- internal functions: robustness only --------------------------------------
-run_pass internal postgres "$T/internal" 200000
+run_pass internal postgres "$T/internal" 200000 "$N_INTERNAL"
 ok $? "internal functions: psql ran the whole script"
 # (_check_name's elog for a kind other than user/group/model/role -- also reached
 # through _django_valid_name -- is the one expected XX000: callers pass constants)
