@@ -10,7 +10,8 @@
  * records that role and its acting user, refuses NULL arguments (22004)
  * except where the function's declared default is NULL -- but to a caller
  * who is not an administrator it says 42501 first, so that a NULL tells
- * such a caller nothing (_require_admin() decides) -- and calls the
+ * such a caller nothing (_require_admin() decides, or the stricter
+ * requirement of a function only some administrators may call) -- and calls the
  * implementation: the function of the same schema and argument types whose
  * name is the gate's with a leading underscore, a PL/pgSQL SECURITY DEFINER
  * function that PUBLIC may not execute.  The implementation reads the caller
@@ -54,9 +55,9 @@ typedef struct GateInfo
 	char	  **argnames;		/* for error messages */
 	bool	   *nullable;		/* argument's declared default is NULL */
 	FmgrInfo	impl;
-	FmgrInfo	require_admin;	/* who may call it, set up on first use */
+	FmgrInfo	requirement;	/* who may call it, set up on first use */
 	char	   *require_what;	/* its argument */
-	bool		require_admin_ready;
+	bool		requirement_ready;
 	Oid			nspid;
 } GateInfo;
 
@@ -182,10 +183,9 @@ static const struct
 static void
 refuse_null(GateInfo *gi, int argno)
 {
-	if (!gi->require_admin_ready)
+	if (!gi->requirement_ready)
 	{
 		Oid			argtype = TEXTOID;
-		const char *requirement = "_require_admin";
 		const char *what = psprintf("call %s()", gi->name);
 		Oid			fn = InvalidOid;
 
@@ -197,12 +197,12 @@ refuse_null(GateInfo *gi, int argno)
 				what = stricter_callers[i].what;
 			}
 		if (!OidIsValid(fn))
-			fn = function_in_namespace(requirement, 1, &argtype, gi->nspid, false);
-		fmgr_info_cxt(fn, &gi->require_admin, gi->impl.fn_mcxt);
+			fn = function_in_namespace("_require_admin", 1, &argtype, gi->nspid, false);
+		fmgr_info_cxt(fn, &gi->requirement, gi->impl.fn_mcxt);
 		gi->require_what = MemoryContextStrdup(gi->impl.fn_mcxt, what);
-		gi->require_admin_ready = true;
+		gi->requirement_ready = true;
 	}
-	(void) FunctionCall1(&gi->require_admin, CStringGetTextDatum(gi->require_what));
+	(void) FunctionCall1(&gi->requirement, CStringGetTextDatum(gi->require_what));
 	ereport(ERROR,
 			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 			 errmsg("argument \"%s\" of %s() must not be null",
