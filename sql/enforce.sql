@@ -255,9 +255,9 @@ RESET inventree_perms.acting_user;
 -- 4. the functions: set_acting_user, the delegate list, the internals
 SELECT inventree_perms.set_acting_user('enf_dave');
 SELECT inventree_perms.add_delegate('enf_mallory');
-SELECT inventree_perms._caller();
-SELECT inventree_perms._protect('enf_inv.part_part', 'user', NULL, NULL, NULL);
-SELECT inventree_perms._add_delegate('enf_mallory');
+SELECT inventree_perms_internal._caller();
+SELECT inventree_perms_internal._protect('enf_inv.part_part', 'user', NULL, NULL, NULL);
+SELECT inventree_perms_internal._add_delegate('enf_mallory');
 INSERT INTO inventree_perms.delegates VALUES ('enf_mallory');
 SELECT inventree_perms.acting_user();
 SELECT count(*) FROM enf_inv.part_part;

@@ -1220,7 +1220,7 @@ ip_invalidate(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("inventree_perms._invalidate() must be called as a trigger")));
+				 errmsg("inventree_perms_internal._invalidate() must be called as a trigger")));
 
 	CacheInvalidateRelcache(trigdata->tg_relation);
 	return PointerGetDatum(NULL);

@@ -9,13 +9,23 @@
  * invalidation of one of them (or of everything) arrives: DROP EXTENSION,
  * ALTER EXTENSION UPDATE and CREATE EXTENSION all send one.
  *
+ * Also where the internal functions are: the schema inventree_perms_internal
+ * (1.2 on) when it is a member of this extension, else (an older version's
+ * script, until ALTER EXTENSION UPDATE) the extension's own schema.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "commands/extension.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "inventree_perms.h"
 
@@ -99,4 +109,52 @@ bool
 ip_catalog_installed(void)
 {
 	return ip_catalog.valid || OidIsValid(get_extension_oid("inventree_perms", true));
+}
+
+/*
+ * ip_internal_namespace: the schema of the extension's internal functions
+ * (implementations, helpers, trigger functions), or InvalidOid if the
+ * extension is not installed.  A schema named inventree_perms_internal that
+ * is not a member of the extension (made by someone else while an older
+ * version is installed) is never used.
+ */
+Oid
+ip_internal_namespace(void)
+{
+	Oid			ext = get_extension_oid("inventree_perms", true);
+	Oid			nsp;
+
+	if (!OidIsValid(ext))
+		return InvalidOid;
+	nsp = get_namespace_oid("inventree_perms_internal", true);
+	if (OidIsValid(nsp) && getExtensionOfObject(NamespaceRelationId, nsp) == ext)
+		return nsp;
+	(void) ip_extension_lookup(&nsp);
+	return nsp;
+}
+
+/*
+ * ip_function_in_namespace: the function of that name and argument types in
+ * the namespace nspid (by OID: not by the namespace's name, which could
+ * change); InvalidOid if missing_ok and there is none.
+ */
+Oid
+ip_function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid,
+						 bool missing_ok)
+{
+	HeapTuple	tup;
+	Oid			fn;
+
+	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
+						  PointerGetDatum(buildoidvector(argtypes, nargs)),
+						  ObjectIdGetDatum(nspid));
+	if (!HeapTupleIsValid(tup))
+	{
+		if (missing_ok)
+			return InvalidOid;
+		elog(ERROR, "function %s of inventree_perms is missing", name);
+	}
+	fn = ((Form_pg_proc) GETSTRUCT(tup))->oid;
+	ReleaseSysCache(tup);
+	return fn;
 }

@@ -684,7 +684,7 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 	args[1] = CStringGetTextDatum(t->name);
 	args[4] = ObjectIdGetDatum(owner);
 	ret = SPI_execute_with_args(
-		"SELECT inventree_perms._django_apply($1::pg_catalog.regclass, $2, $3, $4, $5)",
+		"SELECT inventree_perms_internal._django_apply($1::pg_catalog.regclass, $2, $3, $4, $5)",
 		5, argtypes, args, argnulls, false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_with_args failed: %d", ret);

@@ -12,9 +12,10 @@
  * who is not an administrator it says 42501 first, so that a NULL tells
  * such a caller nothing (_require_admin() decides, or the stricter
  * requirement of a function only some administrators may call) -- and calls the
- * implementation: the function of the same schema and argument types whose
- * name is the gate's with a leading underscore, a PL/pgSQL SECURITY DEFINER
- * function that PUBLIC may not execute.  The implementation reads the caller
+ * implementation: the function of the same argument types whose name is the
+ * gate's with a leading underscore, in the extension's internal schema
+ * (ip_internal_namespace), a PL/pgSQL SECURITY DEFINER function that PUBLIC
+ * may not execute.  The implementation reads the caller
  * back through _caller() and _caller_acting().
  *
  * A VOLATILE management function changes the tables; like GRANT, it is
@@ -58,38 +59,13 @@ typedef struct GateInfo
 	FmgrInfo	requirement;	/* who may call it, set up on first use */
 	char	   *require_what;	/* its argument */
 	bool		requirement_ready;
-	Oid			nspid;
+	Oid			nspid;			/* where the implementation is */
 } GateInfo;
 
 /* The caller of the innermost gate now running. */
 static int	gate_depth = 0;
 static Oid	gate_caller = InvalidOid;
 static char *gate_acting = NULL;
-
-/*
- * function_in_namespace: the function of that name and argument types in the
- * namespace nspid (by OID: not by the namespace's name, which could change).
- */
-static Oid
-function_in_namespace(const char *name, int nargs, const Oid *argtypes, Oid nspid,
-					  bool missing_ok)
-{
-	HeapTuple	tup;
-	Oid			fn;
-
-	tup = SearchSysCache3(PROCNAMEARGSNSP, CStringGetDatum(name),
-						  PointerGetDatum(buildoidvector(argtypes, nargs)),
-						  ObjectIdGetDatum(nspid));
-	if (!HeapTupleIsValid(tup))
-	{
-		if (missing_ok)
-			return InvalidOid;
-		elog(ERROR, "function %s of inventree_perms is missing", name);
-	}
-	fn = ((Form_pg_proc) GETSTRUCT(tup))->oid;
-	ReleaseSysCache(tup);
-	return fn;
-}
 
 static pg_noinline GateInfo *
 gate_setup(FmgrInfo *flinfo)
@@ -110,7 +86,9 @@ gate_setup(FmgrInfo *flinfo)
 	proc = (Form_pg_proc) GETSTRUCT(tup);
 
 	gi->name = pstrdup(NameStr(proc->proname));
-	gi->nspid = proc->pronamespace;
+	gi->nspid = ip_internal_namespace();
+	if (!OidIsValid(gi->nspid))
+		gi->nspid = proc->pronamespace;
 	gi->writes = (proc->provolatile == PROVOLATILE_VOLATILE);
 	gi->nargs = proc->pronargs;
 	gi->argnames = palloc0(sizeof(char *) * (gi->nargs + 1));
@@ -147,7 +125,7 @@ gate_setup(FmgrInfo *flinfo)
 	}
 
 	implname = psprintf("_%s", gi->name);
-	implid = function_in_namespace(implname, gi->nargs, argtypes, gi->nspid, false);
+	implid = ip_function_in_namespace(implname, gi->nargs, argtypes, gi->nspid, false);
 	ReleaseSysCache(tup);
 
 	fmgr_info_cxt(implid, &gi->impl, flinfo->fn_mcxt);
@@ -192,12 +170,12 @@ refuse_null(GateInfo *gi, int argno)
 		for (size_t i = 0; i < lengthof(stricter_callers); i++)
 			if (strcmp(gi->name, stricter_callers[i].function) == 0)
 			{
-				fn = function_in_namespace(stricter_callers[i].requirement, 1, &argtype,
+				fn = ip_function_in_namespace(stricter_callers[i].requirement, 1, &argtype,
 										   gi->nspid, true);
 				what = stricter_callers[i].what;
 			}
 		if (!OidIsValid(fn))
-			fn = function_in_namespace("_require_admin", 1, &argtype, gi->nspid, false);
+			fn = ip_function_in_namespace("_require_admin", 1, &argtype, gi->nspid, false);
 		fmgr_info_cxt(fn, &gi->requirement, gi->impl.fn_mcxt);
 		gi->require_what = MemoryContextStrdup(gi->impl.fn_mcxt, what);
 		gi->requirement_ready = true;

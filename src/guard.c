@@ -107,7 +107,7 @@ ip_guard(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("inventree_perms._guard() must be called as a BEFORE trigger")));
+				 errmsg("inventree_perms_internal._guard() must be called as a BEFORE trigger")));
 
 	if (superuser_arg(user) || user == ip_extension_owner())
 	{

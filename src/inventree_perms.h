@@ -52,6 +52,9 @@ extern IpCatalog ip_catalog;
 extern void ip_catalog_load(void);
 extern bool ip_catalog_has_relid(Oid relid);
 extern bool ip_catalog_installed(void);
+extern Oid	ip_internal_namespace(void);
+extern Oid	ip_function_in_namespace(const char *name, int nargs, const Oid *argtypes,
+									 Oid nspid, bool missing_ok);
 
 /* cache.c */
 typedef struct IpUser

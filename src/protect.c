@@ -64,7 +64,7 @@ ip_protect_lock(PG_FUNCTION_ARGS)
 /*
  * forget_temp_tables: before_shmem_exit callback.  In a transaction of its
  * own (as RemoveTempRelationsCallback does), call
- * inventree_perms._forget_temp_tables(), a SECURITY DEFINER function of the
+ * inventree_perms_internal._forget_temp_tables(), a SECURITY DEFINER function of the
  * extension's owner that removes what names this session's temporary tables.
  * An error here ends the session with FATAL (errors during proc_exit do),
  * after which the remaining exit callbacks still run; the rows left behind
@@ -75,16 +75,16 @@ static void
 forget_temp_tables(pg_attribute_unused() int code, pg_attribute_unused() Datum arg)
 {
 	Oid			fn = InvalidOid;
+	Oid			nsp;
 
 	if (!IsUnderPostmaster || !OidIsValid(MyDatabaseId))
 		return;
 
 	AbortOutOfAnyTransaction();
 	StartTransactionCommand();
-	if (OidIsValid(get_extension_oid("inventree_perms", true)))
-		fn = LookupFuncName(list_make2(makeString("inventree_perms"),
-									   makeString("_forget_temp_tables")),
-							0, NULL, true);
+	nsp = ip_internal_namespace();
+	if (OidIsValid(nsp))
+		fn = ip_function_in_namespace("_forget_temp_tables", 0, NULL, nsp, true);
 	if (OidIsValid(fn))
 	{
 		PushActiveSnapshot(GetTransactionSnapshot());

@@ -4,16 +4,16 @@
 -- ---------------------------------------------------------------------------
 
 -- create_user ---------------------------------------------------------------
-CREATE FUNCTION inventree_perms._create_user(username text, is_superuser boolean, is_active boolean)
+CREATE FUNCTION inventree_perms_internal._create_user(username text, is_superuser boolean, is_active boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('create users');
-	PERFORM inventree_perms._check_name('user', username);
+	PERFORM inventree_perms_internal._require_admin('create users');
+	PERFORM inventree_perms_internal._check_name('user', username);
 	IF is_superuser THEN
-		PERFORM inventree_perms._require_superadmin('create a superuser');
+		PERFORM inventree_perms_internal._require_superadmin('create a superuser');
 	END IF;
 	IF EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) username) THEN
 		RAISE EXCEPTION 'user "%" already exists', username
@@ -21,7 +21,7 @@ BEGIN
 	END IF;
 	INSERT INTO inventree_perms.users (name, is_superuser, is_active)
 	VALUES (username, is_superuser, is_active);
-	PERFORM inventree_perms._log('create_user', username,
+	PERFORM inventree_perms_internal._log('create_user', username,
 		pg_catalog.jsonb_build_object('is_superuser', is_superuser, 'is_active', is_active));
 END;
 $$;
@@ -32,7 +32,7 @@ COMMENT ON FUNCTION inventree_perms.create_user(text, boolean, boolean) IS
 	'Create a user; administrators only, superusers only for a superuser';
 
 -- drop_user -----------------------------------------------------------------
-CREATE FUNCTION inventree_perms._drop_user(username text)
+CREATE FUNCTION inventree_perms_internal._drop_user(username text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -40,13 +40,13 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	PERFORM inventree_perms._require_admin('drop users');
-	u := inventree_perms._user(username);
+	PERFORM inventree_perms_internal._require_admin('drop users');
+	u := inventree_perms_internal._user(username);
 	IF u.is_superuser THEN
-		PERFORM inventree_perms._require_superadmin('drop a superuser');
+		PERFORM inventree_perms_internal._require_superadmin('drop a superuser');
 	END IF;
 	DELETE FROM inventree_perms.users x WHERE x.name OPERATOR(pg_catalog.=) username;
-	PERFORM inventree_perms._log('drop_user', username, pg_catalog.to_jsonb(u));
+	PERFORM inventree_perms_internal._log('drop_user', username, pg_catalog.to_jsonb(u));
 END;
 $$;
 CREATE FUNCTION inventree_perms.drop_user(username text)
@@ -55,7 +55,7 @@ COMMENT ON FUNCTION inventree_perms.drop_user(text) IS
 	'Drop a user with its grants and memberships; administrators only';
 
 -- set_user_active -----------------------------------------------------------
-CREATE FUNCTION inventree_perms._set_user_active(username text, active boolean)
+CREATE FUNCTION inventree_perms_internal._set_user_active(username text, active boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -63,15 +63,15 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	PERFORM inventree_perms._require_admin('change users');
-	u := inventree_perms._user(username);
+	PERFORM inventree_perms_internal._require_admin('change users');
+	u := inventree_perms_internal._user(username);
 	IF u.is_superuser THEN
-		PERFORM inventree_perms._require_superadmin('activate or deactivate a superuser');
+		PERFORM inventree_perms_internal._require_superadmin('activate or deactivate a superuser');
 	END IF;
 	IF u.is_active IS DISTINCT FROM active THEN
 		UPDATE inventree_perms.users x SET is_active = active
 		WHERE x.name OPERATOR(pg_catalog.=) username;
-		PERFORM inventree_perms._log('set_user_active', username,
+		PERFORM inventree_perms_internal._log('set_user_active', username,
 			pg_catalog.jsonb_build_object('is_active', active));
 	END IF;
 END;
@@ -82,7 +82,7 @@ COMMENT ON FUNCTION inventree_perms.set_user_active(text, boolean) IS
 	'Activate or deactivate a user; an inactive user has no permission at all';
 
 -- set_user_superuser --------------------------------------------------------
-CREATE FUNCTION inventree_perms._set_user_superuser(username text, superuser boolean)
+CREATE FUNCTION inventree_perms_internal._set_user_superuser(username text, superuser boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -90,13 +90,13 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	PERFORM inventree_perms._require_admin('change users');
-	PERFORM inventree_perms._require_superadmin('change superuser status');
-	u := inventree_perms._user(username);
+	PERFORM inventree_perms_internal._require_admin('change users');
+	PERFORM inventree_perms_internal._require_superadmin('change superuser status');
+	u := inventree_perms_internal._user(username);
 	IF u.is_superuser IS DISTINCT FROM superuser THEN
 		UPDATE inventree_perms.users x SET is_superuser = superuser
 		WHERE x.name OPERATOR(pg_catalog.=) username;
-		PERFORM inventree_perms._log('set_user_superuser', username,
+		PERFORM inventree_perms_internal._log('set_user_superuser', username,
 			pg_catalog.jsonb_build_object('is_superuser', superuser));
 	END IF;
 END;
@@ -107,36 +107,36 @@ COMMENT ON FUNCTION inventree_perms.set_user_superuser(text, boolean) IS
 	'Make a user a superuser or not; superusers only';
 
 -- create_group / drop_group -------------------------------------------------
-CREATE FUNCTION inventree_perms._create_group(groupname text)
+CREATE FUNCTION inventree_perms_internal._create_group(groupname text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('create groups');
-	PERFORM inventree_perms._check_name('group', groupname);
+	PERFORM inventree_perms_internal._require_admin('create groups');
+	PERFORM inventree_perms_internal._check_name('group', groupname);
 	IF EXISTS (SELECT 1 FROM inventree_perms.groups g WHERE g.name OPERATOR(pg_catalog.=) groupname) THEN
 		RAISE EXCEPTION 'group "%" already exists', groupname
 			USING ERRCODE = 'duplicate_object';
 	END IF;
 	INSERT INTO inventree_perms.groups (name) VALUES (groupname);
-	PERFORM inventree_perms._log('create_group', groupname);
+	PERFORM inventree_perms_internal._log('create_group', groupname);
 END;
 $$;
 CREATE FUNCTION inventree_perms.create_group(groupname text)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.create_group(text) IS 'Create a group; administrators only';
 
-CREATE FUNCTION inventree_perms._drop_group(groupname text)
+CREATE FUNCTION inventree_perms_internal._drop_group(groupname text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('drop groups');
-	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms_internal._require_admin('drop groups');
+	PERFORM inventree_perms_internal._require_group(groupname);
 	DELETE FROM inventree_perms.groups g WHERE g.name OPERATOR(pg_catalog.=) groupname;
-	PERFORM inventree_perms._log('drop_group', groupname);
+	PERFORM inventree_perms_internal._log('drop_group', groupname);
 END;
 $$;
 CREATE FUNCTION inventree_perms.drop_group(groupname text)
@@ -145,20 +145,20 @@ COMMENT ON FUNCTION inventree_perms.drop_group(text) IS
 	'Drop a group with its grants, role flags and memberships; administrators only';
 
 -- memberships ---------------------------------------------------------------
-CREATE FUNCTION inventree_perms._add_user_to_group(username text, groupname text)
+CREATE FUNCTION inventree_perms_internal._add_user_to_group(username text, groupname text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('change group memberships');
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms_internal._require_admin('change group memberships');
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_group(groupname);
 	INSERT INTO inventree_perms.memberships (username, groupname)
 	VALUES (username, groupname)
 	ON CONFLICT DO NOTHING;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('add_user_to_group', username,
+		PERFORM inventree_perms_internal._log('add_user_to_group', username,
 			pg_catalog.jsonb_build_object('group', groupname));
 	END IF;
 END;
@@ -168,20 +168,20 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.add_user_to_group(text, text) IS
 	'Make a user a member of a group; administrators only';
 
-CREATE FUNCTION inventree_perms._remove_user_from_group(username text, groupname text)
+CREATE FUNCTION inventree_perms_internal._remove_user_from_group(username text, groupname text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('change group memberships');
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_group(groupname);
+	PERFORM inventree_perms_internal._require_admin('change group memberships');
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_group(groupname);
 	DELETE FROM inventree_perms.memberships m
 	WHERE m.username OPERATOR(pg_catalog.=) _remove_user_from_group.username
 	  AND m.groupname OPERATOR(pg_catalog.=) _remove_user_from_group.groupname;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('remove_user_from_group', username,
+		PERFORM inventree_perms_internal._log('remove_user_from_group', username,
 			pg_catalog.jsonb_build_object('group', groupname));
 	END IF;
 END;
@@ -192,7 +192,7 @@ COMMENT ON FUNCTION inventree_perms.remove_user_from_group(text, text) IS
 	'Remove a user from a group; administrators only';
 
 -- models --------------------------------------------------------------------
-CREATE FUNCTION inventree_perms._register_model(model text, relation regclass, description text, open boolean)
+CREATE FUNCTION inventree_perms_internal._register_model(model text, relation regclass, description text, open boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -200,8 +200,8 @@ AS $$
 DECLARE
 	m inventree_perms.models;
 BEGIN
-	PERFORM inventree_perms._require_admin('register models');
-	PERFORM inventree_perms._check_name('model', model);
+	PERFORM inventree_perms_internal._require_admin('register models');
+	PERFORM inventree_perms_internal._check_name('model', model);
 	SELECT * INTO m FROM inventree_perms.models x WHERE x.name OPERATOR(pg_catalog.=) model;
 	IF relation IS NOT NULL AND EXISTS (
 			SELECT 1 FROM inventree_perms.models x
@@ -213,7 +213,7 @@ BEGIN
 	IF NOT FOUND THEN
 		INSERT INTO inventree_perms.models (name, relation, description, is_open)
 		VALUES (model, relation, description, open);
-		PERFORM inventree_perms._log('register_model', model,
+		PERFORM inventree_perms_internal._log('register_model', model,
 			pg_catalog.jsonb_build_object('relation', relation::text,
 										  'description', description, 'open', open));
 		RETURN;
@@ -232,7 +232,7 @@ BEGIN
 			   description = coalesce(_register_model.description, x.description),
 			   is_open = open
 		 WHERE x.name OPERATOR(pg_catalog.=) model;
-		PERFORM inventree_perms._log('register_model', model,
+		PERFORM inventree_perms_internal._log('register_model', model,
 			pg_catalog.jsonb_build_object('relation', coalesce(relation, m.relation)::text,
 										  'description', coalesce(description, m.description),
 										  'open', open));
@@ -246,14 +246,14 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.register_model(text, regclass, text, boolean) IS
 	'Register a model (optionally bound to a table, optionally open to every active user)';
 
-CREATE FUNCTION inventree_perms._unregister_model(model text)
+CREATE FUNCTION inventree_perms_internal._unregister_model(model text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('unregister models');
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('unregister models');
+	PERFORM inventree_perms_internal._require_model(model);
 	IF EXISTS (SELECT 1 FROM inventree_perms.models x
 			   WHERE x.name OPERATOR(pg_catalog.=) model AND x.builtin) THEN
 		RAISE EXCEPTION 'cannot unregister built-in model "%"', model
@@ -266,7 +266,7 @@ BEGIN
 				  HINT = 'Call inventree_perms.unprotect() on the table first.';
 	END IF;
 	DELETE FROM inventree_perms.models x WHERE x.name OPERATOR(pg_catalog.=) model;
-	PERFORM inventree_perms._log('unregister_model', model);
+	PERFORM inventree_perms_internal._log('unregister_model', model);
 END;
 $$;
 CREATE FUNCTION inventree_perms.unregister_model(model text)
@@ -275,7 +275,7 @@ COMMENT ON FUNCTION inventree_perms.unregister_model(text) IS
 	'Unregister a model and remove its grants; the built-in models user and group stay';
 
 -- grants --------------------------------------------------------------------
-CREATE FUNCTION inventree_perms._grant_user_perm(username text, model text, action text)
+CREATE FUNCTION inventree_perms_internal._grant_user_perm(username text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -284,10 +284,10 @@ DECLARE
 	acts text[];
 	added text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('grant permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('grant permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action)
 		SELECT username, model, a FROM pg_catalog.unnest(acts) a
@@ -295,7 +295,7 @@ BEGIN
 		RETURNING user_perms.action)
 	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
 	IF added IS NOT NULL THEN
-		PERFORM inventree_perms._log('grant_user_perm', username,
+		PERFORM inventree_perms_internal._log('grant_user_perm', username,
 			pg_catalog.jsonb_build_object('model', model, 'actions', added));
 	END IF;
 END;
@@ -305,7 +305,7 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.grant_user_perm(text, text, text) IS
 	'Grant a user an action (or all) on a model; administrators only';
 
-CREATE FUNCTION inventree_perms._revoke_user_perm(username text, model text, action text)
+CREATE FUNCTION inventree_perms_internal._revoke_user_perm(username text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -314,10 +314,10 @@ DECLARE
 	acts text[];
 	removed text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('revoke permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('revoke permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH del AS (
 		DELETE FROM inventree_perms.user_perms p
 		WHERE p.username OPERATOR(pg_catalog.=) _revoke_user_perm.username
@@ -326,7 +326,7 @@ BEGIN
 		RETURNING p.action)
 	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
 	IF removed IS NOT NULL THEN
-		PERFORM inventree_perms._log('revoke_user_perm', username,
+		PERFORM inventree_perms_internal._log('revoke_user_perm', username,
 			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
 	END IF;
 END;
@@ -336,7 +336,7 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.revoke_user_perm(text, text, text) IS
 	'Revoke a user''s direct grant of an action (or all) on a model; administrators only';
 
-CREATE FUNCTION inventree_perms._grant_group_perm(groupname text, model text, action text)
+CREATE FUNCTION inventree_perms_internal._grant_group_perm(groupname text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -345,10 +345,10 @@ DECLARE
 	acts text[];
 	added text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('grant permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('grant permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action)
 		SELECT groupname, model, a FROM pg_catalog.unnest(acts) a
@@ -356,7 +356,7 @@ BEGIN
 		RETURNING group_perms.action)
 	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
 	IF added IS NOT NULL THEN
-		PERFORM inventree_perms._log('grant_group_perm', groupname,
+		PERFORM inventree_perms_internal._log('grant_group_perm', groupname,
 			pg_catalog.jsonb_build_object('model', model, 'actions', added));
 	END IF;
 END;
@@ -366,7 +366,7 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.grant_group_perm(text, text, text) IS
 	'Grant a group an action (or all) on a model; administrators only';
 
-CREATE FUNCTION inventree_perms._revoke_group_perm(groupname text, model text, action text)
+CREATE FUNCTION inventree_perms_internal._revoke_group_perm(groupname text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -375,10 +375,10 @@ DECLARE
 	acts text[];
 	removed text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('revoke permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('revoke permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH del AS (
 		DELETE FROM inventree_perms.group_perms p
 		WHERE p.groupname OPERATOR(pg_catalog.=) _revoke_group_perm.groupname
@@ -387,7 +387,7 @@ BEGIN
 		RETURNING p.action)
 	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
 	IF removed IS NOT NULL THEN
-		PERFORM inventree_perms._log('revoke_group_perm', groupname,
+		PERFORM inventree_perms_internal._log('revoke_group_perm', groupname,
 			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
 	END IF;
 END;
@@ -401,7 +401,7 @@ COMMENT ON FUNCTION inventree_perms.revoke_group_perm(text, text, text) IS
 -- Rows of roles dropped (or renamed) since they were added no longer count
 -- (the checks compare OID and name); add_delegate and remove_delegate also
 -- remove them, audited, so they are not listed either.
-CREATE FUNCTION inventree_perms._forget_dropped_delegates()
+CREATE FUNCTION inventree_perms_internal._forget_dropped_delegates()
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -416,22 +416,22 @@ BEGIN
 							 AND r.rolname OPERATOR(pg_catalog.=) d.role_name)
 		RETURNING coalesce(d.role_name::text, d.role::pg_catalog.oid::text)
 	LOOP
-		PERFORM inventree_perms._log('forget_delegate', gone,
+		PERFORM inventree_perms_internal._log('forget_delegate', gone,
 			pg_catalog.jsonb_build_object('reason', 'role dropped or renamed'));
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._forget_dropped_delegates() IS
+COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_delegates() IS
 	'Internal: remove (audited) delegate rows whose role was dropped or renamed; they no longer count anyway';
 
-CREATE FUNCTION inventree_perms._add_delegate(role regrole)
+CREATE FUNCTION inventree_perms_internal._add_delegate(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_pg_admin('add a delegate');
-	PERFORM inventree_perms._forget_dropped_delegates();
+	PERFORM inventree_perms_internal._require_pg_admin('add a delegate');
+	PERFORM inventree_perms_internal._forget_dropped_delegates();
 	-- The role's name is kept beside its OID: the row counts only while both
 	-- match (there is no event trigger for DROP ROLE).  Adding a renamed
 	-- delegate again takes its new name.
@@ -441,7 +441,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT delegates_pkey DO UPDATE SET role_name = excluded.role_name
 	 WHERE d.role_name IS DISTINCT FROM excluded.role_name;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('add_delegate', role::text);
+		PERFORM inventree_perms_internal._log('add_delegate', role::text);
 	END IF;
 END;
 $$;
@@ -450,17 +450,17 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.add_delegate(regrole) IS
 	'Allow a role to call set_acting_user(); PostgreSQL superuser or extension owner only';
 
-CREATE FUNCTION inventree_perms._remove_delegate(role regrole)
+CREATE FUNCTION inventree_perms_internal._remove_delegate(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_pg_admin('remove a delegate');
-	PERFORM inventree_perms._forget_dropped_delegates();
+	PERFORM inventree_perms_internal._require_pg_admin('remove a delegate');
+	PERFORM inventree_perms_internal._forget_dropped_delegates();
 	DELETE FROM inventree_perms.delegates d WHERE d.role OPERATOR(pg_catalog.=) _remove_delegate.role;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('remove_delegate', role::text);
+		PERFORM inventree_perms_internal._log('remove_delegate', role::text);
 	END IF;
 END;
 $$;

@@ -2,7 +2,7 @@
 -- Seeing: why may she?  What may I?  What happened?
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION inventree_perms._user_permissions(username text)
+CREATE FUNCTION inventree_perms_internal._user_permissions(username text)
 RETURNS TABLE (model text, action text, via text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -10,10 +10,10 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	IF username OPERATOR(pg_catalog.<>) inventree_perms._caller_acting() THEN
-		PERFORM inventree_perms._require_admin('see another user''s permissions');
+	IF username OPERATOR(pg_catalog.<>) inventree_perms_internal._caller_acting() THEN
+		PERFORM inventree_perms_internal._require_admin('see another user''s permissions');
 	END IF;
-	u := inventree_perms._user(username);
+	u := inventree_perms_internal._user(username);
 	IF NOT u.is_active THEN
 		RETURN;
 	END IF;
@@ -78,13 +78,13 @@ CREATE VIEW inventree_perms.my_permissions AS
 COMMENT ON VIEW inventree_perms.my_permissions IS
 	'The acting user''s permission matrix over every registered model';
 
-CREATE FUNCTION inventree_perms._audit(since timestamptz)
+CREATE FUNCTION inventree_perms_internal._audit(since timestamptz)
 RETURNS SETOF inventree_perms.audit_log
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('read the audit log');
+	PERFORM inventree_perms_internal._require_admin('read the audit log');
 	RETURN QUERY
 	SELECT * FROM inventree_perms.audit_log l
 	WHERE l.at OPERATOR(pg_catalog.>=) since

@@ -90,16 +90,16 @@
 
 -- Internal: lock a relation by OID (ACCESS EXCLUSIVE, to the end of the
 -- transaction); true if it exists.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_lock(relation oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_lock(relation oid)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_protect_lock'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION inventree_perms._protect_lock(oid) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_lock(oid) IS
 	'Internal: takes an ACCESS EXCLUSIVE lock on a relation by OID; true if the relation exists';
 
 -- Internal: the schema-qualified, quoted name of a relation, read by OID
 -- (for DDL text; whoever uses it verifies the DDL reached that OID).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_relname(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_relname(relation regclass)
 RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -109,12 +109,12 @@ AS $$
 	  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 	 WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_relname(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_relname(regclass) IS
 	'Internal: the quoted schema-qualified name of a relation, by OID; NULL if there is none';
 
 -- Internal: raise unless a DDL statement reached the table it was meant for
 -- (a concurrent rename of its schema can make the name name another table).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_reached(relation regclass, reached boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_reached(relation regclass, reached boolean)
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -129,12 +129,12 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_reached(regclass, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_reached(regclass, boolean) IS
 	'Internal: raises 40001 unless reached is true (a DDL statement reached the table it named by OID)';
 
 -- Internal: ENABLE or DISABLE row-level security on a table (locked by the
 -- caller), verified by OID.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_rls(relation regclass, enable boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_rls(relation regclass, enable boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -142,19 +142,19 @@ AS $$
 #variable_conflict use_variable
 BEGIN
 	EXECUTE pg_catalog.format('ALTER TABLE %s %s ROW LEVEL SECURITY',
-							  inventree_perms._protect_relname(relation),
+							  inventree_perms_internal._protect_relname(relation),
 							  CASE WHEN enable THEN 'ENABLE' ELSE 'DISABLE' END);
-	PERFORM inventree_perms._protect_reached(relation,
+	PERFORM inventree_perms_internal._protect_reached(relation,
 		(SELECT c.relrowsecurity OPERATOR(pg_catalog.=) enable FROM pg_catalog.pg_class c
 		  WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid));
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_rls(regclass, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_rls(regclass, boolean) IS
 	'Internal: enables or disables row-level security on a table, verified by OID (40001 if the name reached another table)';
 
 -- Internal: drop the policy "name" from a table (locked by the caller) if it
 -- is there, verified by OID.  True if it dropped one.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_drop_policy(relation regclass, name text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_drop_policy(relation regclass, name text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -166,21 +166,21 @@ BEGIN
 					 AND x.polname OPERATOR(pg_catalog.=) name) THEN
 		RETURN false;
 	END IF;
-	EXECUTE pg_catalog.format('DROP POLICY %I ON %s', name, inventree_perms._protect_relname(relation));
-	PERFORM inventree_perms._protect_reached(relation,
+	EXECUTE pg_catalog.format('DROP POLICY %I ON %s', name, inventree_perms_internal._protect_relname(relation));
+	PERFORM inventree_perms_internal._protect_reached(relation,
 		NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 					WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 					  AND x.polname OPERATOR(pg_catalog.=) name));
 	RETURN true;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_drop_policy(regclass, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_drop_policy(regclass, text) IS
 	'Internal: drops one policy from a table if it is there, verified by OID; true if it dropped it';
 
 -- Internal: make the policy "name" on the table exactly what protect() wants
 -- (create it, or replace a policy of that name that is not it).  Returns true
 -- if it changed anything.  The caller has locked the table.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_policy(relation regclass, name text, permissive boolean,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_policy(relation regclass, name text, permissive boolean,
 												cmd "char", using_expr text, check_expr text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -211,15 +211,15 @@ BEGIN
 	IF present AND (p.polcmd OPERATOR(pg_catalog.<>) cmd
 				  OR p.polpermissive OPERATOR(pg_catalog.<>) permissive) THEN
 		-- not ours (or altered beyond what ALTER POLICY can put back)
-		PERFORM inventree_perms._protect_drop_policy(relation, name);
+		PERFORM inventree_perms_internal._protect_drop_policy(relation, name);
 		present := false;
 	END IF;
 	IF NOT present THEN
 		EXECUTE pg_catalog.format('CREATE POLICY %I ON %s AS %s FOR %s TO PUBLIC%s',
-								  name, inventree_perms._protect_relname(relation),
+								  name, inventree_perms_internal._protect_relname(relation),
 								  CASE WHEN permissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,
 								  cmdword, clauses);
-		PERFORM inventree_perms._protect_reached(relation,
+		PERFORM inventree_perms_internal._protect_reached(relation,
 			EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 					WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 					  AND x.polname OPERATOR(pg_catalog.=) name));
@@ -236,8 +236,8 @@ BEGIN
 								   pg_catalog.pg_get_expr(p.polqual, p.polrelid),
 								   pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid));
 	EXECUTE pg_catalog.format('ALTER POLICY %I ON %s TO PUBLIC%s', name,
-							  inventree_perms._protect_relname(relation), clauses);
-	PERFORM inventree_perms._protect_reached(relation,
+							  inventree_perms_internal._protect_relname(relation), clauses);
+	PERFORM inventree_perms_internal._protect_reached(relation,
 		EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 				WHERE x.oid OPERATOR(pg_catalog.=) p.oid
 				  AND x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
@@ -251,7 +251,7 @@ BEGIN
 	RETURN before IS DISTINCT FROM after;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_policy(regclass, text, boolean, "char", text, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_policy(regclass, text, boolean, "char", text, text) IS
 	'Internal: create or repair one policy protect() puts on a table, verified by OID; true if it changed anything';
 
 -- Internal: the names of the policies protect() puts on a table (the four
@@ -259,21 +259,21 @@ COMMENT ON FUNCTION inventree_perms._protect_policy(regclass, text, boolean, "ch
 -- one list by which every function and event trigger tells protect()'s
 -- policies from the owner's (a policy of the owner's may well be named
 -- inventree_perms_something).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_policy_names()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_policy_names()
 RETURNS name[]
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT '{inventree_perms_delete,inventree_perms_insert,inventree_perms_permissive,inventree_perms_permissive_delete,inventree_perms_permissive_insert,inventree_perms_permissive_select,inventree_perms_permissive_update,inventree_perms_select,inventree_perms_update}'::name[]
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_policy_names() IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_policy_names() IS
 	'Internal: the exact names of the policies protect() creates (a policy of any other name is the owner''s)';
 
 -- Internal: the protected tables above a protected table under the same
 -- model (its parents that are protected by that model, theirs, and so on;
 -- the walk stops at a parent that is not).  Empty for a table that is not
 -- protected.  Reads the catalogs only (no locks).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_ancestors(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_ancestors(relation regclass)
 RETURNS oid[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -296,14 +296,14 @@ AS $$
 	 WHERE u.rel OPERATOR(pg_catalog.<>) $1::pg_catalog.oid
 	   AND EXISTS (SELECT 1 FROM me)
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_ancestors(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_ancestors(regclass) IS
 	'Internal: the OIDs of the protected tables above a protected table under the same model (its protected ancestors); empty if none';
 
 -- Internal: the protected tables this transaction holds an ACCESS EXCLUSIVE
 -- lock on: the tables the DDL statement an event trigger follows has
 -- touched (or earlier statements of the transaction), known by OID, not by
 -- a name that a concurrent rename could move.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_locked()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_locked()
 RETURNS regclass[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -319,13 +319,13 @@ AS $$
 					  AND l.mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
 					  AND l.granted)
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_locked() IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_locked() IS
 	'Internal: the protected tables this transaction holds an ACCESS EXCLUSIVE lock on';
 
 -- Internal: raise unless every parent of a protected table is protected
 -- under the same model: any other parent would show its rows unchecked
 -- (fail closed: the statement that gave it that parent is rolled back).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_check_parents(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_check_parents(relation regclass)
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -355,7 +355,7 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_check_parents(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_check_parents(regclass) IS
 	'Internal: raises 55000 if a protected table has a parent (partitioned table or inheritance parent) not protected by the same model';
 
 -- Internal: the admit-all permissive policies of one protected table (locked
@@ -367,7 +367,7 @@ COMMENT ON FUNCTION inventree_perms._protect_check_parents(regclass) IS
 -- a NOTICE for each change.  Drops 1.1's FOR ALL admit-all.  Keeps
 -- protected.added_permissive (some admit-all is there) when it changed
 -- something.  Returns what it changed.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_reconcile(relation regclass, mode text, tell boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_reconcile(relation regclass, mode text, tell boolean)
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -376,7 +376,7 @@ AS $$
 DECLARE
 	a record;
 	others text;
-	above oid[] := inventree_perms._protect_ancestors(relation);
+	above oid[] := inventree_perms_internal._protect_ancestors(relation);
 	changed text[] := '{}';
 BEGIN
 	FOR a IN
@@ -398,10 +398,10 @@ BEGIN
 				OR x.polrelid OPERATOR(pg_catalog.=) ANY (above))
 		   AND x.polpermissive
 		   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[a.cmd, '*'::"char"])
-		   AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names());
+		   AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms_internal._protect_policy_names());
 		IF others IS NOT NULL THEN
 			IF mode OPERATOR(pg_catalog.<>) 'add'
-			   AND inventree_perms._protect_drop_policy(relation, a.polname) THEN
+			   AND inventree_perms_internal._protect_drop_policy(relation, a.polname) THEN
 				changed := changed OPERATOR(pg_catalog.||) ('dropped ' OPERATOR(pg_catalog.||) a.polname);
 				IF tell THEN
 					RAISE NOTICE 'permissive policy % now decides % on table %', others, a.cmdword, relation
@@ -413,7 +413,7 @@ BEGIN
 			   OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 							  WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 								AND x.polname OPERATOR(pg_catalog.=) a.polname) THEN
-				IF inventree_perms._protect_policy(relation, a.polname, true, a.cmd,
+				IF inventree_perms_internal._protect_policy(relation, a.polname, true, a.cmd,
 												   a.using_expr, a.check_expr) THEN
 					changed := changed OPERATOR(pg_catalog.||) a.polname;
 					IF tell THEN
@@ -424,7 +424,7 @@ BEGIN
 			END IF;
 		END IF;
 	END LOOP;
-	IF inventree_perms._protect_drop_policy(relation, 'inventree_perms_permissive') THEN
+	IF inventree_perms_internal._protect_drop_policy(relation, 'inventree_perms_permissive') THEN
 		changed := changed OPERATOR(pg_catalog.||) 'dropped inventree_perms_permissive'::text;
 	END IF;
 	-- (only after a change: a restore creates the policies one by one, and
@@ -436,18 +436,18 @@ BEGIN
 	   AND p.added_permissive OPERATOR(pg_catalog.<>) EXISTS (
 			SELECT 1 FROM pg_catalog.pg_policy x
 			 WHERE x.polrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
-			   AND x.polname OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_policy_names())
+			   AND x.polname OPERATOR(pg_catalog.=) ANY (inventree_perms_internal._protect_policy_names())
 			   AND x.polname OPERATOR(pg_catalog.~) '^inventree_perms_permissive_');
 	RETURN changed;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_reconcile(regclass, text, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_reconcile(regclass, text, boolean) IS
 	'Internal: keeps protect()''s admit-all policies of one table, command by command, to the commands no other permissive policy applies to (mode both|drop|add; tell: NOTICEs); returns what it changed';
 
 -- Internal: the tables at and below a table (its partitions and inheritance
 -- children, at every level), each locked by OID before its children are
 -- read; top first, then level by level.  42P01 for a table that is gone.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_subtree(top regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_subtree(top regclass)
 RETURNS regclass[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -459,7 +459,7 @@ DECLARE
 BEGIN
 	WHILE i OPERATOR(pg_catalog.<=) pg_catalog.cardinality(tables) LOOP
 		t := tables[i];
-		IF NOT inventree_perms._protect_lock(t::pg_catalog.oid) THEN
+		IF NOT inventree_perms_internal._protect_lock(t::pg_catalog.oid) THEN
 			RAISE EXCEPTION 'relation with OID % does not exist', t::pg_catalog.oid
 				USING ERRCODE = 'undefined_table';
 		END IF;
@@ -473,7 +473,7 @@ BEGIN
 	RETURN tables;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_subtree(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_subtree(regclass) IS
 	'Internal: a table and its partitions and inheritance children at every level, each locked by OID; 42P01 for one that is gone';
 
 -- Internal: true if a protected table at or below a table has an admit-all
@@ -481,7 +481,7 @@ COMMENT ON FUNCTION inventree_perms._protect_subtree(regclass) IS
 -- or on one of its protected ancestors (what _protect_settle(.., 'drop', ..)
 -- would drop).  Reads the catalogs only, so that a statement that changes
 -- nothing of the kind locks nothing more.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_widens(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_widens(relation regclass)
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -496,18 +496,18 @@ AS $$
 		SELECT 1 FROM under u
 		  JOIN inventree_perms.protected p ON p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) u.rel
 		  JOIN pg_catalog.pg_policy a ON a.polrelid OPERATOR(pg_catalog.=) u.rel
-		 WHERE a.polname OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_policy_names())
+		 WHERE a.polname OPERATOR(pg_catalog.=) ANY (inventree_perms_internal._protect_policy_names())
 		   AND a.polpermissive
 		   AND EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
 						WHERE (x.polrelid OPERATOR(pg_catalog.=) u.rel
-							   OR x.polrelid OPERATOR(pg_catalog.=) ANY (inventree_perms._protect_ancestors(u.rel::regclass)))
+							   OR x.polrelid OPERATOR(pg_catalog.=) ANY (inventree_perms_internal._protect_ancestors(u.rel::regclass)))
 						  AND x.polpermissive
-						  AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
+						  AND x.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms_internal._protect_policy_names())
 						  AND (x.polcmd OPERATOR(pg_catalog.=) '*'
 							   OR a.polcmd OPERATOR(pg_catalog.=) '*'
 							   OR x.polcmd OPERATOR(pg_catalog.=) a.polcmd)))
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_widens(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_widens(regclass) IS
 	'Internal: true if an admit-all policy at or below a protected table is for a command a permissive policy of the owner''s decides there or above';
 
 -- Internal: the admit-all policies of every protected table at and below a
@@ -519,7 +519,7 @@ COMMENT ON FUNCTION inventree_perms._protect_widens(regclass) IS
 -- not the owner of "relation" (the role that changed it): such a table stays
 -- without the admit-all (fail closed) rather than stall the statement; nor
 -- on one that has a permissive policy for every command (nothing to add).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_settle(relation regclass, mode text, tell boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_settle(relation regclass, mode text, tell boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -533,9 +533,9 @@ DECLARE
 	below text[] := '{}';
 BEGIN
 	IF mode OPERATOR(pg_catalog.<>) 'add' THEN
-		FOREACH t IN ARRAY inventree_perms._protect_subtree(relation) LOOP
+		FOREACH t IN ARRAY inventree_perms_internal._protect_subtree(relation) LOOP
 			IF EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
-				done := inventree_perms._protect_reconcile(t, mode, tell AND t OPERATOR(pg_catalog.=) relation);
+				done := inventree_perms_internal._protect_reconcile(t, mode, tell AND t OPERATOR(pg_catalog.=) relation);
 				IF t OPERATOR(pg_catalog.<>) relation THEN
 					below := below OPERATOR(pg_catalog.||)
 						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
@@ -543,10 +543,10 @@ BEGIN
 				END IF;
 			END IF;
 		END LOOP;
-	ELSIF inventree_perms._protect_lock(relation::pg_catalog.oid) THEN
+	ELSIF inventree_perms_internal._protect_lock(relation::pg_catalog.oid) THEN
 		SELECT c.relowner INTO owner FROM pg_catalog.pg_class c
 		 WHERE c.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
-		held := inventree_perms._protect_locked();
+		held := inventree_perms_internal._protect_locked();
 		FOR t IN
 			WITH RECURSIVE under(rel, depth) AS (
 				SELECT relation::pg_catalog.oid, 0
@@ -570,9 +570,9 @@ BEGIN
 								   AND x.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY[v.cmd, '*'::"char"])))
 			 GROUP BY u.rel ORDER BY pg_catalog.min(u.depth), u.rel
 		LOOP
-			IF inventree_perms._protect_lock(t::pg_catalog.oid)
+			IF inventree_perms_internal._protect_lock(t::pg_catalog.oid)
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p WHERE p.relation OPERATOR(pg_catalog.=) t) THEN
-				done := inventree_perms._protect_reconcile(t, 'add', tell AND t OPERATOR(pg_catalog.=) relation);
+				done := inventree_perms_internal._protect_reconcile(t, 'add', tell AND t OPERATOR(pg_catalog.=) relation);
 				IF t OPERATOR(pg_catalog.<>) relation THEN
 					below := below OPERATOR(pg_catalog.||)
 						ARRAY(SELECT t::text OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) d
@@ -591,13 +591,13 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_settle(regclass, text, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_settle(regclass, text, boolean) IS
 	'Internal: reconciles the admit-all policies of the protected tables at and below a table (mode drop: every one, locked; add: those held or owned by the table''s owner)';
 
 -- Internal: protect() of one table (locked, recorded in protected): RLS on,
 -- the four restrictive policies for the model, the admit-all policies its
 -- commands need.  Returns what it changed.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_apply(relation regclass, model text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_apply(relation regclass, model text)
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -622,7 +622,7 @@ BEGIN
 
 	-- Row-level security on.
 	IF NOT c.relrowsecurity THEN
-		PERFORM inventree_perms._protect_rls(relation, true);
+		PERFORM inventree_perms_internal._protect_rls(relation, true);
 		UPDATE inventree_perms.protected p SET enabled_rls = true
 		 WHERE p.relation OPERATOR(pg_catalog.=) _protect_apply.relation;
 		changed := changed OPERATOR(pg_catalog.||) 'enabled_rls'::text;
@@ -663,7 +663,7 @@ BEGIN
 			expr := pg_catalog.format('(SELECT inventree_perms.has_model_perm(%L::text, %L::text))',
 									  model, a.action);
 		END IF;
-		IF inventree_perms._protect_policy(
+		IF inventree_perms_internal._protect_policy(
 				relation, a.polname, false, a.cmd,
 				CASE WHEN a.has_using THEN expr END,
 				CASE WHEN a.has_check THEN expr END) THEN
@@ -671,10 +671,10 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	RETURN changed OPERATOR(pg_catalog.||) inventree_perms._protect_reconcile(relation, 'both', false);
+	RETURN changed OPERATOR(pg_catalog.||) inventree_perms_internal._protect_reconcile(relation, 'both', false);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_apply(regclass, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_apply(regclass, text) IS
 	'Internal: RLS, the four restrictive policies and the admit-all policies needed on one protected table; returns what it changed';
 
 -- Internal: protect a table and everything below it (partitions, children,
@@ -682,13 +682,13 @@ COMMENT ON FUNCTION inventree_perms._protect_apply(regclass, text) IS
 -- call put it there.  A table below that is already protected by another
 -- model: 42710.  Returns what it changed, each entry of a table other than
 -- "top" prefixed with that table's name.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_tree(root regclass, top regclass, model text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_tree(root regclass, top regclass, model text)
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	tables regclass[] := inventree_perms._protect_subtree(top);
+	tables regclass[] := inventree_perms_internal._protect_subtree(top);
 	t regclass;
 	prev inventree_perms.protected;
 	done text[];
@@ -725,10 +725,10 @@ BEGIN
 	END LOOP;
 	-- No way to their rows through a parent that is not protected alike.
 	FOREACH t IN ARRAY tables LOOP
-		PERFORM inventree_perms._protect_check_parents(t);
+		PERFORM inventree_perms_internal._protect_check_parents(t);
 	END LOOP;
 	FOREACH t IN ARRAY tables LOOP
-		done := inventree_perms._protect_apply(t, model);
+		done := inventree_perms_internal._protect_apply(t, model);
 		IF t OPERATOR(pg_catalog.=) top THEN
 			changed := changed OPERATOR(pg_catalog.||) done;
 		ELSE
@@ -740,7 +740,7 @@ BEGIN
 	RETURN changed;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_tree(regclass, regclass, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_tree(regclass, regclass, text) IS
 	'Internal: protects a table and its partitions and children at every level under a model and root; 42710 for one protected by another model, 55000 for one with a parent not protected by that model; returns what it changed';
 
 -- Internal: forget what names relations that are gone (or are no longer
@@ -749,7 +749,7 @@ COMMENT ON FUNCTION inventree_perms._protect_tree(regclass, regclass, text) IS
 -- rows are left by temporary tables of sessions that crashed (their tables
 -- go without sql_drop); they must not pass to a new relation.  A row without
 -- a root (restored from a dump of 1.1) is its own root.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_purge()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_purge()
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -772,14 +772,14 @@ BEGIN
 					   WHERE c.oid OPERATOR(pg_catalog.=) m.relation::pg_catalog.oid);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_purge() IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_purge() IS
 	'Internal: removes rows of protected and model bindings that name relations that are gone';
 
 -- Internal: the table protect()/unprotect() is asked about, checked, locked
 -- by OID and checked again: it must be a table (plain or partitioned), and
 -- the caller must be an administrator who owns it, or a PostgreSQL
 -- superuser.  Returns the table's pg_class row.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_target(relation regclass, what text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_target(relation regclass, what text)
 RETURNS pg_catalog.pg_class
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -789,12 +789,12 @@ DECLARE
 	c pg_catalog.pg_class;
 	pass integer;
 BEGIN
-	PERFORM inventree_perms._require_admin(what);
+	PERFORM inventree_perms_internal._require_admin(what);
 	-- Checked before the lock (no lock for whoever may not), then locked by
 	-- OID and checked again: what was checked is what is changed.
 	FOR pass IN 1..2 LOOP
 		IF pass OPERATOR(pg_catalog.=) 2 THEN
-			PERFORM inventree_perms._protect_lock(relation::pg_catalog.oid);
+			PERFORM inventree_perms_internal._protect_lock(relation::pg_catalog.oid);
 		END IF;
 		SELECT * INTO c FROM pg_catalog.pg_class x WHERE x.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid;
 		IF NOT FOUND THEN
@@ -807,23 +807,23 @@ BEGIN
 					  DETAIL = 'Row-level security applies to tables and partitioned tables only.';
 		END IF;
 		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
-					   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms._caller() AND a.rolsuper)
-		   AND NOT pg_catalog.pg_has_role(inventree_perms._caller(), c.relowner, 'USAGE') THEN
+					   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms_internal._caller() AND a.rolsuper)
+		   AND NOT pg_catalog.pg_has_role(inventree_perms_internal._caller(), c.relowner, 'USAGE') THEN
 			RAISE EXCEPTION 'permission denied to %', what
 				USING ERRCODE = 'insufficient_privilege',
 					  DETAIL = pg_catalog.format('Role "%s" does not own table %s.',
-												 inventree_perms._caller()::regrole, relation),
+												 inventree_perms_internal._caller()::regrole, relation),
 					  HINT = 'Only the table''s owner (or a member of the owning role) or a PostgreSQL superuser may do this.';
 		END IF;
 	END LOOP;
 	RETURN c;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_target(regclass, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_target(regclass, text) IS
 	'Internal: the pg_class row of a table protect()/unprotect() may change, locked by OID; 42501 unless the caller is an administrator owning it or a PostgreSQL superuser';
 
 -- protect -------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION inventree_perms._protect(relation regclass, model text, scope_column name,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect(relation regclass, model text, scope_column name,
 													tree text, owner_column name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -843,8 +843,8 @@ DECLARE
 	scope_col name := scope_column;
 	changed text[] := '{}';
 BEGIN
-	c := inventree_perms._protect_target(relation, 'protect tables');
-	PERFORM inventree_perms._protect_purge();
+	c := inventree_perms_internal._protect_target(relation, 'protect tables');
+	PERFORM inventree_perms_internal._protect_purge();
 
 	SELECT * INTO prev FROM inventree_perms.protected p
 	WHERE p.relation OPERATOR(pg_catalog.=) _protect.relation;
@@ -876,9 +876,9 @@ BEGIN
 					  DETAIL = pg_catalog.format('It is protected through table %s.', up.root),
 					  HINT = pg_catalog.format('Call inventree_perms.unprotect() on %s first.', up.root);
 		END IF;
-		changed := inventree_perms._protect_tree(up.root, relation, up.model);
+		changed := inventree_perms_internal._protect_tree(up.root, relation, up.model);
 		IF pg_catalog.cardinality(changed) OPERATOR(pg_catalog.>) 0 THEN
-			PERFORM inventree_perms._log('protect', relation::text,
+			PERFORM inventree_perms_internal._log('protect', relation::text,
 				pg_catalog.jsonb_build_object('model', up.model, 'root', up.root::text,
 											  'changed', changed));
 		END IF;
@@ -896,7 +896,7 @@ BEGIN
 	IF modelname IS NULL THEN
 		modelname := c.relname;
 		BEGIN
-			PERFORM inventree_perms._check_name('model', modelname);
+			PERFORM inventree_perms_internal._check_name('model', modelname);
 		EXCEPTION WHEN invalid_parameter_value THEN
 			RAISE EXCEPTION 'table name "%" is not a valid model name', c.relname
 				USING ERRCODE = 'invalid_parameter_value',
@@ -904,7 +904,7 @@ BEGIN
 					  HINT = 'Name the model: inventree_perms.protect(relation, model).';
 		END;
 	ELSE
-		PERFORM inventree_perms._check_name('model', modelname);
+		PERFORM inventree_perms_internal._check_name('model', modelname);
 	END IF;
 
 	-- One model per table, one table per model.
@@ -939,7 +939,7 @@ BEGIN
 	-- Row rules (row scopes): the tree the model is scoped by, the columns
 	-- holding the node and the owner; none: model-wide only.
 	IF tree IS NOT NULL THEN
-		PERFORM inventree_perms._check_tree_name(tree);
+		PERFORM inventree_perms_internal._check_tree_name(tree);
 		SELECT * INTO tr FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
 		IF NOT FOUND THEN
 			RAISE EXCEPTION 'tree "%" is not registered', tree
@@ -954,14 +954,14 @@ BEGIN
 			END IF;
 			scope_col := tr.key_column;
 		END IF;
-		PERFORM inventree_perms._tree_column(relation, scope_col, 'scope column');
+		PERFORM inventree_perms_internal._tree_column(relation, scope_col, 'scope column');
 	ELSIF scope_column IS NOT NULL THEN
 		RAISE EXCEPTION 'scope_column needs a tree'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Give the tree the column''s values are nodes of.';
 	END IF;
 	IF owner_column IS NOT NULL THEN
-		PERFORM inventree_perms._tree_column(relation, owner_column, 'owner column');
+		PERFORM inventree_perms_internal._tree_column(relation, owner_column, 'owner column');
 	END IF;
 	SELECT * INTO sc FROM inventree_perms.model_scopes x WHERE x.model OPERATOR(pg_catalog.=) modelname;
 	IF tree IS NULL AND owner_column IS NULL THEN
@@ -982,12 +982,12 @@ BEGIN
 	END IF;
 
 	-- The table and everything below it.
-	changed := changed OPERATOR(pg_catalog.||) inventree_perms._protect_tree(relation, relation, modelname);
+	changed := changed OPERATOR(pg_catalog.||) inventree_perms_internal._protect_tree(relation, relation, modelname);
 
 	IF pg_catalog.cardinality(changed) OPERATOR(pg_catalog.>) 0 THEN
 		SELECT * INTO prev FROM inventree_perms.protected p
 		 WHERE p.relation OPERATOR(pg_catalog.=) _protect.relation;
-		PERFORM inventree_perms._log('protect', relation::text,
+		PERFORM inventree_perms_internal._log('protect', relation::text,
 			pg_catalog.jsonb_build_object('model', modelname,
 										  'tree', tree, 'scope_column', scope_col,
 										  'owner_column', owner_column,
@@ -1011,7 +1011,7 @@ COMMENT ON FUNCTION inventree_perms.protect(regclass, text, name, text, name) IS
 -- already deleted): drop the policies protect() put there and disable
 -- row-level security if protect() enabled it, unless the table has policies
 -- of its own (NOTICE).  Returns what it changed.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_undo(relation regclass, enabled_rls boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_undo(relation regclass, enabled_rls boolean)
 RETURNS text[]
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1021,8 +1021,8 @@ DECLARE
 	pol text;
 	changed text[] := '{}';
 BEGIN
-	FOREACH pol IN ARRAY inventree_perms._protect_policy_names()::text[] LOOP
-		IF inventree_perms._protect_drop_policy(relation, pol) THEN
+	FOREACH pol IN ARRAY inventree_perms_internal._protect_policy_names()::text[] LOOP
+		IF inventree_perms_internal._protect_drop_policy(relation, pol) THEN
 			changed := changed OPERATOR(pg_catalog.||) pol;
 		END IF;
 	END LOOP;
@@ -1037,18 +1037,18 @@ BEGIN
 			RAISE NOTICE 'row-level security stays enabled on %', relation
 				USING DETAIL = 'The table has policies that protect() did not create.';
 		ELSE
-			PERFORM inventree_perms._protect_rls(relation, false);
+			PERFORM inventree_perms_internal._protect_rls(relation, false);
 			changed := changed OPERATOR(pg_catalog.||) 'disabled_rls'::text;
 		END IF;
 	END IF;
 	RETURN changed;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_undo(regclass, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_undo(regclass, boolean) IS
 	'Internal: drops the policies protect() put on one table and disables row-level security if protect() enabled it (and the table has no policy of its own); returns what it changed';
 
 -- unprotect -----------------------------------------------------------------
-CREATE OR REPLACE FUNCTION inventree_perms._unprotect(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._unprotect(relation regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1073,7 +1073,7 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class x WHERE x.oid OPERATOR(pg_catalog.=) relation::pg_catalog.oid)
 	   AND EXISTS (SELECT 1 FROM inventree_perms.protected p
 				   WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation) THEN
-		PERFORM inventree_perms._require_admin('unprotect tables');
+		PERFORM inventree_perms_internal._require_admin('unprotect tables');
 		DELETE FROM inventree_perms.protected p
 		WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation
 		RETURNING * INTO prev;
@@ -1081,13 +1081,13 @@ BEGIN
 		WHERE p.root OPERATOR(pg_catalog.=) _unprotect.relation;
 		UPDATE inventree_perms.models x SET relation = NULL
 		WHERE x.relation OPERATOR(pg_catalog.=) _unprotect.relation;
-		PERFORM inventree_perms._log('unprotect', relation::pg_catalog.oid::text,
+		PERFORM inventree_perms_internal._log('unprotect', relation::pg_catalog.oid::text,
 			pg_catalog.jsonb_build_object('model', prev.model, 'dropped_table', true));
 		RETURN;
 	END IF;
 
-	PERFORM inventree_perms._protect_target(relation, 'unprotect tables');
-	PERFORM inventree_perms._protect_purge();
+	PERFORM inventree_perms_internal._protect_target(relation, 'unprotect tables');
+	PERFORM inventree_perms_internal._protect_purge();
 	SELECT * INTO prev FROM inventree_perms.protected p
 	WHERE p.relation OPERATOR(pg_catalog.=) _unprotect.relation;
 	IF NOT FOUND THEN
@@ -1123,7 +1123,7 @@ BEGIN
 	-- protect() call it was, also the tables detached from it since.
 	-- (parents before their partitions and children: a table undone while
 	-- its parent is still protected would be protected again at once)
-	tables := ARRAY(SELECT s.t FROM pg_catalog.unnest(inventree_perms._protect_subtree(relation))
+	tables := ARRAY(SELECT s.t FROM pg_catalog.unnest(inventree_perms_internal._protect_subtree(relation))
 						   WITH ORDINALITY s(t, n)
 					 WHERE EXISTS (SELECT 1 FROM inventree_perms.protected p
 								   WHERE p.relation OPERATOR(pg_catalog.=) s.t)
@@ -1135,7 +1135,7 @@ BEGIN
 			   AND p.relation OPERATOR(pg_catalog.<>) ALL (tables)
 			 ORDER BY p.relation::pg_catalog.oid
 		LOOP
-			tables := tables OPERATOR(pg_catalog.||) inventree_perms._protect_subtree(t);
+			tables := tables OPERATOR(pg_catalog.||) inventree_perms_internal._protect_subtree(t);
 		END LOOP;
 	END IF;
 
@@ -1153,7 +1153,7 @@ BEGIN
 	END LOOP;
 	FOREACH gone IN ARRAY goners LOOP
 		t := gone.relation;
-		done := inventree_perms._protect_undo(t, gone.enabled_rls);
+		done := inventree_perms_internal._protect_undo(t, gone.enabled_rls);
 		IF t OPERATOR(pg_catalog.=) relation THEN
 			dropped := ARRAY(SELECT d FROM pg_catalog.unnest(done) d
 							  WHERE d OPERATOR(pg_catalog.<>) 'disabled_rls');
@@ -1163,7 +1163,7 @@ BEGIN
 		END IF;
 	END LOOP;
 
-	PERFORM inventree_perms._log('unprotect', relation::text,
+	PERFORM inventree_perms_internal._log('unprotect', relation::text,
 		pg_catalog.jsonb_build_object('model', prev.model,
 									  'dropped_policies', dropped,
 									  'disabled_rls', disabled,
@@ -1184,7 +1184,7 @@ COMMENT ON FUNCTION inventree_perms.unprotect(regclass) IS
 -- (its model, its root), with everything below it.  A table protected by
 -- another model, or one that belongs to tables protected by two models:
 -- 42710 (fail closed: the command that made it so is rolled back).
-CREATE OR REPLACE FUNCTION inventree_perms._protect_adopt(relation regclass)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_adopt(relation regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1232,12 +1232,12 @@ BEGIN
 			END IF;
 			CONTINUE WHEN coalesce(mine.root, mine.relation) OPERATOR(pg_catalog.=) coalesce(up.root, up.relation);
 		END IF;
-		PERFORM inventree_perms._protect_tree(coalesce(up.root, up.relation), t, up.model);
+		PERFORM inventree_perms_internal._protect_tree(coalesce(up.root, up.relation), t, up.model);
 		mine := NULL;
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_adopt(regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_adopt(regclass) IS
 	'Internal: gives the tables at or below a table that belong to a protected table that table''s protection; 42710 where models clash';
 
 -- Internal event trigger (ddl_command_end): keeps protection on every way to
@@ -1257,7 +1257,7 @@ COMMENT ON FUNCTION inventree_perms._protect_adopt(regclass) IS
 --    admit-alls of the commands it applies to go, there and below.
 -- Cheap where nothing is protected: it reads protected and pg_inherits by
 -- index only.
-CREATE OR REPLACE FUNCTION inventree_perms._protect_ddl_end()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_ddl_end()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1283,7 +1283,7 @@ BEGIN
 			END IF;
 			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE,ALTER FOREIGN TABLE}'::text[])
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
-				PERFORM inventree_perms._protect_adopt(cmd.objid::regclass);
+				PERFORM inventree_perms_internal._protect_adopt(cmd.objid::regclass);
 				-- The tables that may have gained a parent: the one reported
 				-- (INHERIT, CREATE TABLE), and its partitions and children
 				-- that the statement locked (ATTACH PARTITION reports the
@@ -1293,13 +1293,13 @@ BEGIN
 					UNION ALL
 					SELECT h.inhrelid::regclass FROM pg_catalog.pg_inherits h
 					 WHERE h.inhparent OPERATOR(pg_catalog.=) cmd.objid
-					   AND h.inhrelid::regclass OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(inventree_perms._protect_locked()))
+					   AND h.inhrelid::regclass OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(inventree_perms_internal._protect_locked()))
 				LOOP
-					PERFORM inventree_perms._protect_check_parents(t);
+					PERFORM inventree_perms_internal._protect_check_parents(t);
 					-- an admit-all there or below that a restriction there or
 					-- above decides now (attached below it): it goes
-					IF inventree_perms._protect_widens(t) THEN
-						PERFORM inventree_perms._protect_settle(t, 'drop', true);
+					IF inventree_perms_internal._protect_widens(t) THEN
+						PERFORM inventree_perms_internal._protect_settle(t, 'drop', true);
 					END IF;
 				END LOOP;
 			END IF;
@@ -1307,25 +1307,25 @@ BEGIN
 			  AND cmd.command_tag OPERATOR(pg_catalog.=) 'CREATE POLICY' THEN
 			SELECT * INTO pol FROM pg_catalog.pg_policy x WHERE x.oid OPERATOR(pg_catalog.=) cmd.objid;
 			IF pol.polpermissive
-			   AND pol.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names())
+			   AND pol.polname OPERATOR(pg_catalog.<>) ALL (inventree_perms_internal._protect_policy_names())
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected p
 						   WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) pol.polrelid)
-			   AND inventree_perms._protect_lock(pol.polrelid)
-			   AND inventree_perms._protect_widens(pol.polrelid::regclass) THEN
-				PERFORM inventree_perms._protect_settle(pol.polrelid::regclass, 'drop', true);
+			   AND inventree_perms_internal._protect_lock(pol.polrelid)
+			   AND inventree_perms_internal._protect_widens(pol.polrelid::regclass) THEN
+				PERFORM inventree_perms_internal._protect_settle(pol.polrelid::regclass, 'drop', true);
 			END IF;
 		END IF;
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._protect_ddl_end() IS
+COMMENT ON FUNCTION inventree_perms_internal._protect_ddl_end() IS
 	'Internal event trigger: forgets stored references to a new relation''s OID, protects new or attached partitions and children of protected tables, refuses an unprotected parent of a protected table (55000), drops admit-all policies a new permissive policy or parent makes wider than it';
 CREATE EVENT TRIGGER inventree_perms_protect_ddl ON ddl_command_end
 	WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE VIEW',
 				 'CREATE MATERIALIZED VIEW', 'CREATE FOREIGN TABLE', 'CREATE SEQUENCE',
 				 'CREATE INDEX', 'CREATE TYPE', 'ALTER TABLE', 'ALTER FOREIGN TABLE',
 				 'CREATE POLICY')
-	EXECUTE FUNCTION inventree_perms._protect_ddl_end();
+	EXECUTE FUNCTION inventree_perms_internal._protect_ddl_end();
 
 -- Internal event trigger (sql_drop).  A dropped table is no longer bound to
 -- its model, nor protected: the model keeps its grants, and protect() may
@@ -1337,7 +1337,7 @@ CREATE EVENT TRIGGER inventree_perms_protect_ddl ON ddl_command_end
 -- concurrent rename of a schema can move a name): it is found among the
 -- protected tables the transaction holds ACCESS EXCLUSIVE on (DROP POLICY
 -- takes it); no other table is locked, beyond the ones below it owned alike.
-CREATE OR REPLACE FUNCTION inventree_perms._forget_dropped_tables()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -1364,23 +1364,23 @@ BEGIN
 
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
 				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass
-				  AND d.address_names[3] OPERATOR(pg_catalog.<>) ALL (inventree_perms._protect_policy_names()))
+				  AND d.address_names[3] OPERATOR(pg_catalog.<>) ALL (inventree_perms_internal._protect_policy_names()))
 	   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
-		FOREACH t IN ARRAY inventree_perms._protect_locked() LOOP
-			PERFORM inventree_perms._protect_settle(t, 'add', true);
+		FOREACH t IN ARRAY inventree_perms_internal._protect_locked() LOOP
+			PERFORM inventree_perms_internal._protect_settle(t, 'add', true);
 		END LOOP;
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._forget_dropped_tables() IS
+COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_tables() IS
 	'Internal event trigger: unbinds models from dropped tables and forgets them as protected; brings admit-all policies back when the owner''s permissive policies are dropped (on the protected tables the transaction holds locked, and below them)';
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
-	EXECUTE FUNCTION inventree_perms._forget_dropped_tables();
+	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_tables();
 
 -- Internal: forget this session's temporary tables (called at session end,
 -- as their tables go without sql_drop; see src/protect.c), and whatever else
 -- names relations that are gone.
-CREATE OR REPLACE FUNCTION inventree_perms._forget_temp_tables()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._forget_temp_tables()
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1394,23 +1394,23 @@ BEGIN
 	 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
 			SELECT c.oid FROM pg_catalog.pg_class c
 			 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()));
-	PERFORM inventree_perms._protect_purge();
+	PERFORM inventree_perms_internal._protect_purge();
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._forget_temp_tables() IS
+COMMENT ON FUNCTION inventree_perms_internal._forget_temp_tables() IS
 	'Internal: at session end, removes the rows of protected and the model bindings that name this session''s temporary tables';
 
 -- Internal trigger: a row that names one of this session's temporary tables
 -- makes the session forget it when it ends (src/protect.c).
-CREATE OR REPLACE FUNCTION inventree_perms._watch_temp_tables()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._watch_temp_tables()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ip_watch_temp_tables'
 LANGUAGE C;
-COMMENT ON FUNCTION inventree_perms._watch_temp_tables() IS
+COMMENT ON FUNCTION inventree_perms_internal._watch_temp_tables() IS
 	'Internal trigger: when a row names one of this session''s temporary tables, registers the session-end cleanup (_forget_temp_tables)';
 CREATE TRIGGER inventree_perms_watch_temp AFTER INSERT OR UPDATE OF relation ON inventree_perms.models
-	FOR EACH ROW WHEN (NEW.relation IS NOT NULL) EXECUTE FUNCTION inventree_perms._watch_temp_tables();
+	FOR EACH ROW WHEN (NEW.relation IS NOT NULL) EXECUTE FUNCTION inventree_perms_internal._watch_temp_tables();
 ALTER TABLE inventree_perms.models ENABLE ALWAYS TRIGGER inventree_perms_watch_temp;
 CREATE TRIGGER inventree_perms_watch_temp AFTER INSERT OR UPDATE OF relation ON inventree_perms.protected
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._watch_temp_tables();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._watch_temp_tables();
 ALTER TABLE inventree_perms.protected ENABLE ALWAYS TRIGGER inventree_perms_watch_temp;

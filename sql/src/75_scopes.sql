@@ -95,13 +95,13 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate'
 			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate()', t);
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate_truncate'
 			' AFTER TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', t);
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate', t);
 	END LOOP;
@@ -124,11 +124,11 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms.has_row_perm(text, text, bigint, bigint) IS
 	'has_row_perm for the acting user: the answer a protected row gets';
 
-CREATE FUNCTION inventree_perms._tree_has_node(tree text, node bigint)
+CREATE FUNCTION inventree_perms_internal._tree_has_node(tree text, node bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_tree_has_node'
 LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION inventree_perms._tree_has_node(text, bigint) IS
+COMMENT ON FUNCTION inventree_perms_internal._tree_has_node(text, bigint) IS
 	'Internal: is the node in the tree''s table now (read through the tree cache)?';
 
 -- Trees followed live. ------------------------------------------------------
@@ -136,7 +136,7 @@ COMMENT ON FUNCTION inventree_perms._tree_has_node(text, bigint) IS
 -- Internal trigger on a tree's table: a deleted node (TG_OP DELETE, row) or
 -- all of them (TRUNCATE, statement) take their scoped grants along, audited.
 -- TG_ARGV[0]: the tree's name, TG_ARGV[1]: the key column.
-CREATE FUNCTION inventree_perms._tree_deleted()
+CREATE FUNCTION inventree_perms_internal._tree_deleted()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -182,12 +182,12 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._tree_deleted() IS
+COMMENT ON FUNCTION inventree_perms_internal._tree_deleted() IS
 	'Internal trigger on a tree''s table: removes (audited) the scoped grants on deleted nodes, or on all nodes after TRUNCATE';
 
 -- Internal: put the triggers on (add) or take them off a tree's table (locked
 -- by the caller), verified by OID.
-CREATE FUNCTION inventree_perms._tree_triggers(relation regclass, tree text, add boolean)
+CREATE FUNCTION inventree_perms_internal._tree_triggers(relation regclass, tree text, add boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -195,7 +195,7 @@ AS $$
 #variable_conflict use_variable
 DECLARE
 	tr inventree_perms.trees;
-	rel text := inventree_perms._protect_relname(relation);
+	rel text := inventree_perms_internal._protect_relname(relation);
 	trig text;
 	cols text;
 BEGIN
@@ -205,7 +205,7 @@ BEGIN
 					   WHERE x.tgrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 						 AND x.tgname OPERATOR(pg_catalog.=) trig) THEN
 				EXECUTE pg_catalog.format('DROP TRIGGER %I ON %s', trig, rel);
-				PERFORM inventree_perms._protect_reached(relation,
+				PERFORM inventree_perms_internal._protect_reached(relation,
 					NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger x
 								WHERE x.tgrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 								  AND x.tgname OPERATOR(pg_catalog.=) trig));
@@ -219,19 +219,19 @@ BEGIN
 	 WHERE c IS NOT NULL;
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_invalidate AFTER INSERT OR DELETE OR UPDATE OF %s ON %s'
-		' FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate()', cols, rel);
+		' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', cols, rel);
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_invalidate_truncate AFTER TRUNCATE ON %s'
-		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', rel);
+		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', rel);
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_deleted AFTER DELETE ON %s'
-		' FOR EACH ROW EXECUTE FUNCTION inventree_perms._tree_deleted(%L, %L)', rel, tree, tr.key_column);
+		' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._tree_deleted(%L, %L)', rel, tree, tr.key_column);
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_truncated AFTER TRUNCATE ON %s'
-		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._tree_deleted(%L, %L)', rel, tree, tr.key_column);
+		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._tree_deleted(%L, %L)', rel, tree, tr.key_column);
 	FOREACH trig IN ARRAY '{inventree_perms_tree_invalidate,inventree_perms_tree_invalidate_truncate,inventree_perms_tree_deleted,inventree_perms_tree_truncated}'::text[] LOOP
 		EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER %I', rel, trig);
-		PERFORM inventree_perms._protect_reached(relation,
+		PERFORM inventree_perms_internal._protect_reached(relation,
 			EXISTS (SELECT 1 FROM pg_catalog.pg_trigger x
 					WHERE x.tgrelid OPERATOR(pg_catalog.=) relation::pg_catalog.oid
 					  AND x.tgname OPERATOR(pg_catalog.=) trig
@@ -239,11 +239,11 @@ BEGIN
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._tree_triggers(regclass, text, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._tree_triggers(regclass, text, boolean) IS
 	'Internal: creates (add) or drops the triggers that make the extension follow a tree''s table live, verified by OID';
 
 -- Internal: the attribute of a column of a table, or 42703.
-CREATE FUNCTION inventree_perms._tree_column(relation regclass, col name, what text)
+CREATE FUNCTION inventree_perms_internal._tree_column(relation regclass, col name, what text)
 RETURNS pg_catalog.pg_attribute
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -269,11 +269,11 @@ BEGIN
 	RETURN a;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._tree_column(regclass, name, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._tree_column(regclass, name, text) IS
 	'Internal: the pg_attribute row of a column; 42703 if missing, 42804 unless it is an integer column';
 
 -- Internal: tree names follow the model-name rule.
-CREATE FUNCTION inventree_perms._check_tree_name(tree text)
+CREATE FUNCTION inventree_perms_internal._check_tree_name(tree text)
 RETURNS void
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -286,11 +286,11 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._check_tree_name(text) IS
+COMMENT ON FUNCTION inventree_perms_internal._check_tree_name(text) IS
 	'Internal: raise 22023 unless tree is a valid tree name (the model-name rule)';
 
 -- register_tree --------------------------------------------------------------
-CREATE FUNCTION inventree_perms._register_tree(tree text, relation regclass, parent_column name,
+CREATE FUNCTION inventree_perms_internal._register_tree(tree text, relation regclass, parent_column name,
 											   owner_column name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -301,9 +301,9 @@ DECLARE
 	prev inventree_perms.trees;
 	key name;
 BEGIN
-	PERFORM inventree_perms._require_admin('register trees');
-	PERFORM inventree_perms._check_tree_name(tree);
-	PERFORM inventree_perms._protect_target(relation, 'register trees');
+	PERFORM inventree_perms_internal._require_admin('register trees');
+	PERFORM inventree_perms_internal._check_tree_name(tree);
+	PERFORM inventree_perms_internal._protect_target(relation, 'register trees');
 
 	-- The primary key: one integer column.
 	SELECT a.attname INTO key
@@ -318,9 +318,9 @@ BEGIN
 			USING ERRCODE = 'invalid_column_reference',
 				  DETAIL = 'A tree''s nodes are identified by a primary key of one smallint, integer or bigint column.';
 	END IF;
-	PERFORM inventree_perms._tree_column(relation, parent_column, 'parent column');
+	PERFORM inventree_perms_internal._tree_column(relation, parent_column, 'parent column');
 	IF owner_column IS NOT NULL THEN
-		PERFORM inventree_perms._tree_column(relation, owner_column, 'owner column');
+		PERFORM inventree_perms_internal._tree_column(relation, owner_column, 'owner column');
 	END IF;
 
 	SELECT * INTO prev FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
@@ -346,8 +346,8 @@ BEGIN
 
 	INSERT INTO inventree_perms.trees (name, relation, parent_column, owner_column, key_column)
 	VALUES (tree, relation, parent_column, owner_column, key);
-	PERFORM inventree_perms._tree_triggers(relation, tree, true);
-	PERFORM inventree_perms._log('register_tree', tree,
+	PERFORM inventree_perms_internal._tree_triggers(relation, tree, true);
+	PERFORM inventree_perms_internal._log('register_tree', tree,
 		pg_catalog.jsonb_build_object('relation', relation::text, 'parent_column', parent_column,
 									  'owner_column', owner_column, 'key_column', key));
 END;
@@ -359,7 +359,7 @@ COMMENT ON FUNCTION inventree_perms.register_tree(text, regclass, name, name) IS
 	'Register a table as a tree of nodes (one-column integer primary key, parent column, optional owner column), followed live; an administrator owning the table, or a PostgreSQL superuser; 42710, 42P10, 42703';
 
 -- unregister_tree ------------------------------------------------------------
-CREATE FUNCTION inventree_perms._unregister_tree(tree text)
+CREATE FUNCTION inventree_perms_internal._unregister_tree(tree text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -371,15 +371,15 @@ DECLARE
 	groups_gone bigint;
 	scoped_by text;
 BEGIN
-	PERFORM inventree_perms._require_admin('unregister trees');
-	PERFORM inventree_perms._check_tree_name(tree);
+	PERFORM inventree_perms_internal._require_admin('unregister trees');
+	PERFORM inventree_perms_internal._check_tree_name(tree);
 	SELECT * INTO tr FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'tree "%" is not registered', tree
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Register it with inventree_perms.register_tree().';
 	END IF;
-	PERFORM inventree_perms._protect_target(tr.relation, 'unregister trees');
+	PERFORM inventree_perms_internal._protect_target(tr.relation, 'unregister trees');
 	SELECT pg_catalog.string_agg(pg_catalog.format('%s (model "%s")', p.relation, s.model), ', '
 								 ORDER BY s.model)
 	  INTO scoped_by
@@ -397,9 +397,9 @@ BEGIN
 	 WHERE g.tree OPERATOR(pg_catalog.=) tree;
 	SELECT pg_catalog.count(*) INTO groups_gone FROM inventree_perms.group_scope_grants g
 	 WHERE g.tree OPERATOR(pg_catalog.=) tree;
-	PERFORM inventree_perms._tree_triggers(tr.relation, tree, false);
+	PERFORM inventree_perms_internal._tree_triggers(tr.relation, tree, false);
 	DELETE FROM inventree_perms.trees x WHERE x.name OPERATOR(pg_catalog.=) tree;
-	PERFORM inventree_perms._log('unregister_tree', tree,
+	PERFORM inventree_perms_internal._log('unregister_tree', tree,
 		pg_catalog.jsonb_build_object('relation', tr.relation::text,
 									  'user_scope_grants', users_gone,
 									  'group_scope_grants', groups_gone));
@@ -412,7 +412,7 @@ COMMENT ON FUNCTION inventree_perms.unregister_tree(text) IS
 
 -- A tree whose table is dropped is forgotten (with its scoped grants): the
 -- stored OID must not pass to a new table.
-CREATE FUNCTION inventree_perms._forget_dropped_trees()
+CREATE FUNCTION inventree_perms_internal._forget_dropped_trees()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -426,14 +426,14 @@ BEGIN
 	   AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._forget_dropped_trees() IS
+COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_trees() IS
 	'Internal event trigger: forgets trees whose tables are dropped, with their scoped grants';
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_trees ON sql_drop
-	EXECUTE FUNCTION inventree_perms._forget_dropped_trees();
+	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_trees();
 
 -- A model stops being scoped when no table is protected by it any more
 -- (unprotect(), a dropped table); its scoped grants stay.
-CREATE FUNCTION inventree_perms._scope_forget()
+CREATE FUNCTION inventree_perms_internal._scope_forget()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -445,13 +445,13 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._scope_forget() IS
+COMMENT ON FUNCTION inventree_perms_internal._scope_forget() IS
 	'Internal trigger: a model no table is protected by is no longer scoped (its scoped grants stay)';
 CREATE TRIGGER inventree_perms_scope_forget AFTER DELETE OR TRUNCATE ON inventree_perms.protected
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._scope_forget();
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._scope_forget();
 
 -- Owners ----------------------------------------------------------------------
-CREATE FUNCTION inventree_perms._set_owner(owner bigint, username text, groupname text)
+CREATE FUNCTION inventree_perms_internal._set_owner(owner bigint, username text, groupname text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -460,16 +460,16 @@ AS $$
 DECLARE
 	prev inventree_perms.owners;
 BEGIN
-	PERFORM inventree_perms._require_admin('set owners');
+	PERFORM inventree_perms_internal._require_admin('set owners');
 	IF (username IS NULL) OPERATOR(pg_catalog.=) (groupname IS NULL) THEN
 		RAISE EXCEPTION 'an owner stands for exactly one user or one group'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Give username or groupname, not both.';
 	END IF;
 	IF username IS NOT NULL THEN
-		PERFORM inventree_perms._user(username);
+		PERFORM inventree_perms_internal._user(username);
 	ELSE
-		PERFORM inventree_perms._require_group(groupname);
+		PERFORM inventree_perms_internal._require_group(groupname);
 	END IF;
 	SELECT * INTO prev FROM inventree_perms.owners o WHERE o.id OPERATOR(pg_catalog.=) owner;
 	IF FOUND THEN
@@ -481,7 +481,7 @@ BEGIN
 	ELSE
 		INSERT INTO inventree_perms.owners (id, username, groupname) VALUES (owner, username, groupname);
 	END IF;
-	PERFORM inventree_perms._log('set_owner', owner::text,
+	PERFORM inventree_perms_internal._log('set_owner', owner::text,
 		pg_catalog.jsonb_build_object('username', username, 'groupname', groupname,
 									  'was', CASE WHEN prev.id IS NOT NULL THEN
 												pg_catalog.jsonb_build_object('username', prev.username,
@@ -493,7 +493,7 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.set_owner(bigint, text, text) IS
 	'Make an owner id stand for one user or one group (exactly one of the two, else 22023); administrators only';
 
-CREATE FUNCTION inventree_perms._drop_owner(owner bigint)
+CREATE FUNCTION inventree_perms_internal._drop_owner(owner bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -502,7 +502,7 @@ AS $$
 DECLARE
 	prev inventree_perms.owners;
 BEGIN
-	PERFORM inventree_perms._require_admin('drop owners');
+	PERFORM inventree_perms_internal._require_admin('drop owners');
 	DELETE FROM inventree_perms.owners o WHERE o.id OPERATOR(pg_catalog.=) owner
 	RETURNING * INTO prev;
 	IF prev.id IS NULL THEN
@@ -510,7 +510,7 @@ BEGIN
 			USING ERRCODE = 'undefined_object',
 				  HINT = 'Set it with inventree_perms.set_owner().';
 	END IF;
-	PERFORM inventree_perms._log('drop_owner', owner::text,
+	PERFORM inventree_perms_internal._log('drop_owner', owner::text,
 		pg_catalog.jsonb_build_object('username', prev.username, 'groupname', prev.groupname));
 END;
 $$;
@@ -523,7 +523,7 @@ COMMENT ON FUNCTION inventree_perms.drop_owner(bigint) IS
 
 -- Internal: the tree a model is scoped by; 42704 for an unregistered model,
 -- 55000 for a model that is not scoped.
-CREATE FUNCTION inventree_perms._scope_tree(model text)
+CREATE FUNCTION inventree_perms_internal._scope_tree(model text)
 RETURNS text
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -532,7 +532,7 @@ AS $$
 DECLARE
 	t text;
 BEGIN
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_model(model);
 	SELECT s.tree INTO t FROM inventree_perms.model_scopes s
 	 WHERE s.model OPERATOR(pg_catalog.=) model AND s.tree IS NOT NULL;
 	IF t IS NULL THEN
@@ -543,12 +543,12 @@ BEGIN
 	RETURN t;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._scope_tree(text) IS
+COMMENT ON FUNCTION inventree_perms_internal._scope_tree(text) IS
 	'Internal: the tree a model is scoped by; 42704 if unregistered, 55000 if not scoped';
 
 -- Internal: one grant or revoke of a scoped permission, for a user (is_user)
 -- or a group.
-CREATE FUNCTION inventree_perms._scope_change(is_user boolean, is_grant boolean, who text, model text,
+CREATE FUNCTION inventree_perms_internal._scope_change(is_user boolean, is_grant boolean, who text, model text,
 											  action text, node bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -562,16 +562,16 @@ DECLARE
 	op text := CASE WHEN is_grant THEN 'grant' ELSE 'revoke' END
 			   OPERATOR(pg_catalog.||) CASE WHEN is_user THEN '_user_scope' ELSE '_group_scope' END;
 BEGIN
-	PERFORM inventree_perms._require_admin(CASE WHEN is_grant THEN 'grant permissions' ELSE 'revoke permissions' END);
-	acts := inventree_perms._actions(action, true);
+	PERFORM inventree_perms_internal._require_admin(CASE WHEN is_grant THEN 'grant permissions' ELSE 'revoke permissions' END);
+	acts := inventree_perms_internal._actions(action, true);
 	IF is_user THEN
-		PERFORM inventree_perms._user(who);
+		PERFORM inventree_perms_internal._user(who);
 	ELSE
-		PERFORM inventree_perms._require_group(who);
+		PERFORM inventree_perms_internal._require_group(who);
 	END IF;
-	t := inventree_perms._scope_tree(model);
+	t := inventree_perms_internal._scope_tree(model);
 	IF is_grant THEN
-		IF NOT inventree_perms._tree_has_node(t, node) THEN
+		IF NOT inventree_perms_internal._tree_has_node(t, node) THEN
 			RAISE EXCEPTION 'node % does not exist in tree "%"', node, t
 				USING ERRCODE = 'undefined_object',
 					  DETAIL = pg_catalog.format('Model "%s" is scoped by tree "%s".', model, t);
@@ -609,21 +609,21 @@ BEGIN
 		SELECT pg_catalog.array_agg(del.action) INTO done FROM del;
 	END IF;
 	IF done IS NOT NULL THEN
-		PERFORM inventree_perms._log(op, who,
+		PERFORM inventree_perms_internal._log(op, who,
 			pg_catalog.jsonb_build_object('model', model, 'tree', t, 'node', node, 'actions', done));
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._scope_change(boolean, boolean, text, text, text, bigint) IS
+COMMENT ON FUNCTION inventree_perms_internal._scope_change(boolean, boolean, text, text, text, bigint) IS
 	'Internal: grant or revoke a scoped permission of a user or a group (audited when it changed something)';
 
-CREATE FUNCTION inventree_perms._grant_user_scope(username text, model text, action text, node bigint)
+CREATE FUNCTION inventree_perms_internal._grant_user_scope(username text, model text, action text, node bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._scope_change(true, true, username, model, action, node);
+	PERFORM inventree_perms_internal._scope_change(true, true, username, model, action, node);
 END;
 $$;
 CREATE FUNCTION inventree_perms.grant_user_scope(username text, model text, action text, node bigint)
@@ -631,13 +631,13 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.grant_user_scope(text, text, text, bigint) IS
 	'Grant a user an action (or all) on a scoped model''s rows within a node of its tree; 55000 unless the model is scoped, 42704 for a node not in the tree; administrators only';
 
-CREATE FUNCTION inventree_perms._revoke_user_scope(username text, model text, action text, node bigint)
+CREATE FUNCTION inventree_perms_internal._revoke_user_scope(username text, model text, action text, node bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._scope_change(true, false, username, model, action, node);
+	PERFORM inventree_perms_internal._scope_change(true, false, username, model, action, node);
 END;
 $$;
 CREATE FUNCTION inventree_perms.revoke_user_scope(username text, model text, action text, node bigint)
@@ -645,13 +645,13 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.revoke_user_scope(text, text, text, bigint) IS
 	'Revoke a user''s scoped grant (whether the node still exists or not); administrators only';
 
-CREATE FUNCTION inventree_perms._grant_group_scope(groupname text, model text, action text, node bigint)
+CREATE FUNCTION inventree_perms_internal._grant_group_scope(groupname text, model text, action text, node bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._scope_change(false, true, groupname, model, action, node);
+	PERFORM inventree_perms_internal._scope_change(false, true, groupname, model, action, node);
 END;
 $$;
 CREATE FUNCTION inventree_perms.grant_group_scope(groupname text, model text, action text, node bigint)
@@ -659,13 +659,13 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.grant_group_scope(text, text, text, bigint) IS
 	'Grant a group an action (or all) on a scoped model''s rows within a node of its tree; 55000 unless the model is scoped, 42704 for a node not in the tree; administrators only';
 
-CREATE FUNCTION inventree_perms._revoke_group_scope(groupname text, model text, action text, node bigint)
+CREATE FUNCTION inventree_perms_internal._revoke_group_scope(groupname text, model text, action text, node bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._scope_change(false, false, groupname, model, action, node);
+	PERFORM inventree_perms_internal._scope_change(false, false, groupname, model, action, node);
 END;
 $$;
 CREATE FUNCTION inventree_perms.revoke_group_scope(groupname text, model text, action text, node bigint)
@@ -674,7 +674,7 @@ COMMENT ON FUNCTION inventree_perms.revoke_group_scope(text, text, text, bigint)
 	'Revoke a group''s scoped grant (whether the node still exists or not); administrators only';
 
 -- Seeing ----------------------------------------------------------------------
-CREATE FUNCTION inventree_perms._user_scopes(username text)
+CREATE FUNCTION inventree_perms_internal._user_scopes(username text)
 RETURNS TABLE (model text, action text, tree text, node bigint, via text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -683,10 +683,10 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	IF username OPERATOR(pg_catalog.<>) inventree_perms._caller_acting() THEN
-		PERFORM inventree_perms._require_admin('see another user''s scopes');
+	IF username OPERATOR(pg_catalog.<>) inventree_perms_internal._caller_acting() THEN
+		PERFORM inventree_perms_internal._require_admin('see another user''s scopes');
 	END IF;
-	u := inventree_perms._user(username);
+	u := inventree_perms_internal._user(username);
 	IF NOT u.is_active THEN
 		RETURN;
 	END IF;

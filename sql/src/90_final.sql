@@ -19,13 +19,13 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate'
 			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate()', t);
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate_truncate'
 			' AFTER TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', t);
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate', t);
 	END LOOP;
@@ -51,13 +51,13 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_guard'
 			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._guard()', t);
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_guard_truncate'
 			' BEFORE TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._guard()', t);
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
 	END LOOP;
@@ -70,7 +70,7 @@ $$;
 -- unless the current user is a PostgreSQL superuser or the extension's owner
 -- (the only other DDL on them, ALTER TABLE, CREATE RULE and CREATE POLICY,
 -- needs ownership already).
-CREATE FUNCTION inventree_perms._guard_ddl()
+CREATE FUNCTION inventree_perms_internal._guard_ddl()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -94,17 +94,17 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._guard_ddl() IS
+COMMENT ON FUNCTION inventree_perms_internal._guard_ddl() IS
 	'Internal event trigger: refuses CREATE TRIGGER on the extension''s tables unless by a superuser or the extension''s owner';
 CREATE EVENT TRIGGER inventree_perms_guard_ddl ON ddl_command_end
 	WHEN TAG IN ('CREATE TRIGGER')
-	EXECUTE FUNCTION inventree_perms._guard_ddl();
+	EXECUTE FUNCTION inventree_perms_internal._guard_ddl();
 
 -- The catalogue is loaded by CREATE EXTENSION.  pg_restore then copies the
 -- dumped rows back, catalogue rows included (an administrator may have bound
 -- a catalogue model to a table): a dumped row whose key is already there
 -- updates that row instead of failing the restore.
-CREATE FUNCTION inventree_perms._upsert_shipped()
+CREATE FUNCTION inventree_perms_internal._upsert_shipped()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -135,16 +135,16 @@ BEGIN
 	RETURN NEW;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._upsert_shipped() IS
+COMMENT ON FUNCTION inventree_perms_internal._upsert_shipped() IS
 	'Internal trigger: a restored copy of a catalogue row updates the row CREATE EXTENSION loaded';
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.models
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.roles
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_models
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 
 -- A catalogue row removed here (unregister_model, drop_role,
 -- remove_model_from_role, remove_change_inherit, or a superuser's DELETE)
@@ -152,7 +152,7 @@ CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_chan
 -- again under the same key takes the mark away.  pg_restore runs CREATE EXTENSION, which loads the
 -- whole catalogue, then copies the marks back: each restored mark removes its
 -- row again, so a restore keeps what was removed removed.
-CREATE FUNCTION inventree_perms._mark_removal()
+CREATE FUNCTION inventree_perms_internal._mark_removal()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -201,21 +201,21 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._mark_removal() IS
+COMMENT ON FUNCTION inventree_perms_internal._mark_removal() IS
 	'Internal trigger: records the removal of a catalogue row, forgets it when the row is back';
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.models
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._mark_removal();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.roles
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._mark_removal();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_models
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._mark_removal();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._mark_removal();
 
 -- A mark that is already there is not added twice (removing a model also
 -- removes its role pairs, whose marks a restore then brings as well); a new
 -- mark removes the catalogue row it names, if that is still there.
-CREATE FUNCTION inventree_perms._apply_removal()
+CREATE FUNCTION inventree_perms_internal._apply_removal()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -248,18 +248,18 @@ BEGIN
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._apply_removal() IS
+COMMENT ON FUNCTION inventree_perms_internal._apply_removal() IS
 	'Internal trigger: a restored removal mark removes the catalogue row CREATE EXTENSION loaded';
 CREATE TRIGGER inventree_perms_skip_known BEFORE INSERT ON inventree_perms.catalogue_removals
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._apply_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._apply_removal();
 CREATE TRIGGER inventree_perms_apply AFTER INSERT ON inventree_perms.catalogue_removals
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._apply_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._apply_removal();
 
 -- (The event triggers that follow the user's DDL on protected tables are in
 -- 70_protect.sql.)
 
 -- The audit log is append-only, for everybody.
-CREATE FUNCTION inventree_perms._audit_append_only()
+CREATE FUNCTION inventree_perms_internal._audit_append_only()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -270,35 +270,14 @@ BEGIN
 			  DETAIL = pg_catalog.format('%s on inventree_perms.audit_log is not allowed.', TG_OP);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._audit_append_only() IS
+COMMENT ON FUNCTION inventree_perms_internal._audit_append_only() IS
 	'Internal trigger: refuses UPDATE, DELETE and TRUNCATE of audit_log';
 CREATE TRIGGER inventree_perms_append_only BEFORE UPDATE OR DELETE ON inventree_perms.audit_log
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._audit_append_only();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._audit_append_only();
 CREATE TRIGGER inventree_perms_no_truncate BEFORE TRUNCATE ON inventree_perms.audit_log
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._audit_append_only();
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._audit_append_only();
 ALTER TABLE inventree_perms.audit_log ENABLE ALWAYS TRIGGER inventree_perms_append_only;
 ALTER TABLE inventree_perms.audit_log ENABLE ALWAYS TRIGGER inventree_perms_no_truncate;
-
--- Privileges: nothing for PUBLIC on the tables; the internal functions only
--- for the owner; the documented functions for everybody (they check).
-REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA inventree_perms FROM PUBLIC;
-GRANT USAGE ON SCHEMA inventree_perms TO PUBLIC;
-GRANT SELECT ON inventree_perms.my_permissions TO PUBLIC;
-DO $$
-DECLARE
-	f regprocedure;
-BEGIN
-	FOR f IN
-		SELECT p.oid FROM pg_catalog.pg_proc p
-		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::regnamespace
-		  AND p.proname OPERATOR(pg_catalog.!~) '^_'
-	LOOP
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
-	END LOOP;
-END;
-$$;
 
 -- pg_dump keeps every row.
 SELECT pg_catalog.pg_extension_config_dump('inventree_perms.users', '');

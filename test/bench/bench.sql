@@ -297,7 +297,7 @@ SELECT inventree_perms.unprotect('bench.t_protected');
 \echo 'loading 100,000 users, 1,000,000 user grants ...'
 SELECT bench.load(100000, 10);
 VACUUM (FREEZE, ANALYZE) bench.calls_group, bench.calls_none, bench.calls_fixed, bench.calls_hot, bench.calls_shuffled;
-SELECT resets AS resets_100k FROM inventree_perms._cache_stats() \gset
+SELECT resets AS resets_100k FROM inventree_perms_internal._cache_stats() \gset
 SELECT bench.note('3 scale', '100k users: via group, 1k users called',
 	bench.ns_per_call('bench.calls_hot', 'inventree_perms.has_model_perm(u, m, a)', :M, 'all'), 'ns/call');
 SELECT bench.note('3 scale', '100k users: via group, varying user',
@@ -307,11 +307,11 @@ SELECT bench.note('3 scale', '100k users: via group, varying user, shuffled',
 SELECT bench.note('3 scale', '100k users: not granted, varying user',
 	bench.ns_per_call('bench.calls_none', 'inventree_perms.has_model_perm(u, m, a)', :M, 'none'), 'ns/call');
 SELECT bench.note('4 memory', 'cache entries after touching every user', entries, 'entries',
-	'bound inventree_perms.cache_size = ' || cache_size) FROM inventree_perms._cache_stats();
+	'bound inventree_perms.cache_size = ' || cache_size) FROM inventree_perms_internal._cache_stats();
 SELECT bench.note('4 memory', 'cache memory after touching every user', round(bytes / 1048576.0, 1), 'MB',
-	round(bytes::numeric / (SELECT count(*) FROM inventree_perms.users)) || ' bytes per user') FROM inventree_perms._cache_stats();
+	round(bytes::numeric / (SELECT count(*) FROM inventree_perms.users)) || ' bytes per user') FROM inventree_perms_internal._cache_stats();
 SELECT bench.note('4 memory', 'cache fills during the 100k-user measurements', resets - :resets_100k, 'fills',
-	'the first one fills it; more would be thrashing') FROM inventree_perms._cache_stats();
+	'the first one fills it; more would be thrashing') FROM inventree_perms_internal._cache_stats();
 
 -- Ratios and targets.
 CREATE FUNCTION bench.v(item text) RETURNS numeric LANGUAGE sql AS $$

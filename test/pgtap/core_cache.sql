@@ -110,16 +110,16 @@ SELECT ok((SELECT max(length(name)) FROM inventree_perms.users) >= 140
 -- 1. default bound: the whole world in the cache
 SELECT is((SELECT count(*) FROM calls WHERE inventree_perms.has_model_perm(u, m, a) IS DISTINCT FROM expected),
 		  0::bigint, 'every answer equals the SQL truth (table order, cold cache)');
-SELECT resets AS resets_warm FROM inventree_perms._cache_stats() \gset
+SELECT resets AS resets_warm FROM inventree_perms_internal._cache_stats() \gset
 SELECT is((SELECT count(*) FROM (SELECT * FROM calls ORDER BY hashint8(n)) c
 			WHERE inventree_perms.has_model_perm(c.u, c.m, c.a) IS DISTINCT FROM c.expected),
 		  0::bigint, '... shuffled, warm cache');
-SELECT ok((SELECT entries FROM inventree_perms._cache_stats()) >=
+SELECT ok((SELECT entries FROM inventree_perms_internal._cache_stats()) >=
 		  (SELECT count(*) FROM inventree_perms.users) + (SELECT count(*) FROM inventree_perms.models),
 		  'the cache holds every user and every model (no bound reached)');
-SELECT is((SELECT resets FROM inventree_perms._cache_stats()) - :resets_warm, 0::bigint,
+SELECT is((SELECT resets FROM inventree_perms_internal._cache_stats()) - :resets_warm, 0::bigint,
 		  '... and was never emptied during the shuffled pass (no thrashing)');
-SELECT ok((SELECT bytes FROM inventree_perms._cache_stats()) > 1024 * 1024,
+SELECT ok((SELECT bytes FROM inventree_perms_internal._cache_stats()) > 1024 * 1024,
 		  'the cache spans several arena blocks (over 1 MB)');
 SELECT is(inventree_perms.has_model_perm('big', 'cm8999', 'view'), true, 'the user with 9,000 grants: the last one');
 SELECT is(inventree_perms.has_model_perm('big', 'cm0', 'view'), true, '... the first one');
@@ -127,12 +127,12 @@ SELECT is(inventree_perms.has_model_perm('big', 'cm4500', 'add'), false, '... an
 
 -- 2. the smallest bound: emptied at almost every check (one call in 100:
 -- each check then rebuilds a user, its groups and their models)
-SELECT resets AS resets_before FROM inventree_perms._cache_stats() \gset
+SELECT resets AS resets_before FROM inventree_perms_internal._cache_stats() \gset
 SET inventree_perms.cache_size = 16;
 SELECT is((SELECT count(*) FROM (SELECT * FROM calls WHERE n % 100 = 3 OFFSET 0) c
 			WHERE inventree_perms.has_model_perm(c.u, c.m, c.a) IS DISTINCT FROM c.expected),
 		  0::bigint, 'cache_size = 16: every answer still equals the SQL truth (200 calls)');
-SELECT cmp_ok((SELECT resets FROM inventree_perms._cache_stats()) - :resets_before, '>=', 100::bigint,
+SELECT cmp_ok((SELECT resets FROM inventree_perms_internal._cache_stats()) - :resets_before, '>=', 100::bigint,
 		  '... the cache was emptied and refilled at least once per 2 of the 200 checks');
 RESET inventree_perms.cache_size;
 

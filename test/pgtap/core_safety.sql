@@ -22,7 +22,7 @@ CREATE TEMP VIEW ext_tables AS
 	WHERE c.relnamespace = 'inventree_perms'::regnamespace AND c.relkind IN ('r', 'p', 'S');
 CREATE TEMP VIEW secdef AS
 	SELECT p.oid::regprocedure AS fn, p.proconfig FROM pg_proc p
-	WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.prosecdef;
+	WHERE p.pronamespace IN ('inventree_perms'::regnamespace, 'inventree_perms_internal'::regnamespace) AND p.prosecdef;
 
 -- the extension
 SELECT is((SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'inventree_perms'),
@@ -73,7 +73,7 @@ SELECT is((SELECT array_agg(fn::text ORDER BY fn::text) FROM secdef
 		   WHERE has_function_privilege('core_plain', fn, 'EXECUTE')),
 		  NULL, 'no SECURITY DEFINER function may be called by a plain role');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
-		   WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
+		   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 			 AND has_function_privilege('core_plain', p.oid, 'EXECUTE')),
 		  NULL, 'no internal (_name) function may be called by a plain role');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
@@ -97,11 +97,11 @@ SELECT throws_ok(c, '42501', NULL, 'plain role: ' || c) FROM unnest(ARRAY[
 	$$INSERT INTO inventree_perms.delegates VALUES ('core_plain')$$,
 	$$SELECT * FROM inventree_perms.users$$,
 	$$SELECT nextval('inventree_perms.audit_log_id_seq')$$,
-	$$SELECT inventree_perms._create_user('core_plain2', true, true)$$,
-	$$SELECT inventree_perms._grant_user_perm('core_plain', 'user', 'change')$$,
-	$$SELECT inventree_perms._set_user_superuser('core_plain', true)$$,
-	$$SELECT inventree_perms._log('forged', 'x', NULL)$$,
-	$$SELECT inventree_perms._is_admin()$$,
+	$$SELECT inventree_perms_internal._create_user('core_plain2', true, true)$$,
+	$$SELECT inventree_perms_internal._grant_user_perm('core_plain', 'user', 'change')$$,
+	$$SELECT inventree_perms_internal._set_user_superuser('core_plain', true)$$,
+	$$SELECT inventree_perms_internal._log('forged', 'x', NULL)$$,
+	$$SELECT inventree_perms_internal._is_admin()$$,
 	$$SET inventree_perms.acting_user = 'core_carol'$$,
 	$$SELECT set_config('inventree_perms.acting_user', 'core_carol', true)$$,
 	$$SELECT inventree_perms.set_acting_user('core_carol')$$]) c;

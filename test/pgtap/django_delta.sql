@@ -67,7 +67,7 @@ CREATE TABLE public.dj_mine (user_id integer, group_id integer);
 ALTER TABLE public.dj_mine OWNER TO dj_other;
 SET ROLE dj_other;
 SELECT throws_ok($$CREATE TRIGGER t AFTER INSERT ON public.dj_mine FOR EACH ROW
-				   EXECUTE FUNCTION inventree_perms._django_row_trigger()$$, '42501', NULL,
+				   EXECUTE FUNCTION inventree_perms_internal._django_row_trigger()$$, '42501', NULL,
 				 'nobody else may put the link''s row trigger on a table');
 RESET ROLE;
 

@@ -124,21 +124,21 @@ SELECT is(inventree_perms.has_model_perm('widget', 'view'), false, '... and has 
 SELECT is(current_setting('inventree_perms.acting_user'), '', '... and the setting is still empty');
 
 -- internal functions are not hers to call
-SELECT throws_ok($$SELECT inventree_perms._caller()$$, '42501', NULL, '_caller(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._caller_acting()$$, '42501', NULL, '_caller_acting(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._invalidate()$$, '42501', NULL, '_invalidate(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._protect('pg_catalog.pg_class', 'x', NULL, NULL, NULL)$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._caller()$$, '42501', NULL, '_caller(): permission denied');
+SELECT throws_ok($$SELECT inventree_perms_internal._caller_acting()$$, '42501', NULL, '_caller_acting(): permission denied');
+SELECT throws_ok($$SELECT inventree_perms_internal._invalidate()$$, '42501', NULL, '_invalidate(): permission denied');
+SELECT throws_ok($$SELECT inventree_perms_internal._protect('pg_catalog.pg_class', 'x', NULL, NULL, NULL)$$, '42501', NULL,
 	'_protect(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._unprotect('pg_catalog.pg_class')$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._unprotect('pg_catalog.pg_class')$$, '42501', NULL,
 	'_unprotect(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._add_delegate('enf_mallory')$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._add_delegate('enf_mallory')$$, '42501', NULL,
 	'_add_delegate(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._create_user('enf_dave2', true, true)$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._create_user('enf_dave2', true, true)$$, '42501', NULL,
 	'_create_user(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._grant_user_perm('enf_mallory', 'widget', 'all')$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._grant_user_perm('enf_mallory', 'widget', 'all')$$, '42501', NULL,
 	'_grant_user_perm(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._log('x', 'y', NULL)$$, '42501', NULL, '_log(): permission denied');
-SELECT throws_ok($$SELECT inventree_perms._is_admin()$$, '42501', NULL, '_is_admin(): permission denied');
+SELECT throws_ok($$SELECT inventree_perms_internal._log('x', 'y', NULL)$$, '42501', NULL, '_log(): permission denied');
+SELECT throws_ok($$SELECT inventree_perms_internal._is_admin()$$, '42501', NULL, '_is_admin(): permission denied');
 SELECT throws_ok($$INSERT INTO inventree_perms.delegates VALUES ('enf_mallory')$$, '42501', NULL,
 	'writing the delegates table directly: permission denied');
 SELECT throws_ok($$INSERT INTO inventree_perms.users VALUES ('enf_mallory2', true, true)$$, '42501', NULL,
@@ -146,7 +146,7 @@ SELECT throws_ok($$INSERT INTO inventree_perms.users VALUES ('enf_mallory2', tru
 RESET ROLE;
 SELECT is(
 	(SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
-	  WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
+	  WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 		AND has_function_privilege('enf_mallory', p.oid, 'EXECUTE')),
 	NULL,
 	'no internal (_-prefixed) function of the extension is executable by an ordinary role');

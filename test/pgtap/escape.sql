@@ -13,10 +13,10 @@ BEGIN;
 SELECT plan(
 	20 * 5		-- tables x (INSERT, UPDATE, DELETE, TRUNCATE, SELECT)
 	+ (SELECT count(*)::int FROM pg_proc p
-	   WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
+	   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 	     AND p.prorettype <> 'trigger'::regtype)	-- internal functions
 	+ (SELECT count(*)::int FROM pg_proc p
-	   WHERE p.pronamespace = 'inventree_perms'::regnamespace
+	   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 	     AND p.prorettype = 'trigger'::regtype)	-- trigger functions
 	+ 1 + 20 + 9 + 11 + 13);
 
@@ -79,7 +79,7 @@ ORDER BY t, verb;
 RESET ROLE;
 CREATE TEMP TABLE esc_internal AS
 SELECT p.oid::regprocedure::text AS sig,
-	format('SELECT inventree_perms.%I(%s)', p.proname,
+	format('SELECT inventree_perms_internal.%I(%s)', p.proname,
 		coalesce((SELECT string_agg(format('%L::%s', CASE format_type(t, NULL)
 					WHEN 'regclass' THEN 'pg_catalog.pg_class' WHEN 'regrole' THEN 'pg_monitor'
 					WHEN 'oid' THEN '0' WHEN 'integer' THEN '0' WHEN 'bigint' THEN '0' WHEN 'oid[]' THEN '{}'
@@ -88,11 +88,11 @@ SELECT p.oid::regprocedure::text AS sig,
 					WHEN 'timestamp with time zone' THEN 'now' ELSE 'x' END, format_type(t, NULL)), ', ' ORDER BY i)
 				  FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')) AS call
 FROM pg_proc p
-WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
+WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
   AND p.prorettype <> 'trigger'::regtype;
 CREATE TEMP TABLE esc_triggers AS
 SELECT p.oid::regprocedure::text AS sig, p.proname::text AS name FROM pg_proc p
-WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.prorettype = 'trigger'::regtype;
+WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace AND p.prorettype = 'trigger'::regtype;
 GRANT SELECT ON esc_internal, esc_triggers TO PUBLIC;
 
 SET LOCAL ROLE esc_user;
@@ -101,7 +101,7 @@ FROM esc_internal ORDER BY sig;
 -- a trigger function cannot be SELECTed (PostgreSQL refuses that for
 -- everyone); the way to run one is a trigger on a table one owns
 SELECT throws_ok(format('CREATE TRIGGER esc_t BEFORE INSERT OR UPDATE OR DELETE ON public.esc_own
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms.%I()', name), '42501', NULL,
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal.%I()', name), '42501', NULL,
 	'esc_user: a trigger on its own table running ' || sig || ' -> 42501')
 FROM esc_triggers ORDER BY sig;
 
@@ -188,7 +188,7 @@ SELECT ok(pg_temp.is_user('esc_made'), '... wrote the real users table');
 RESET ROLE;
 RESET search_path;
 SELECT is((SELECT count(*)::int FROM pg_proc p
-		   WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.prosecdef
+		   WHERE p.pronamespace IN ('inventree_perms'::regnamespace, 'inventree_perms_internal'::regnamespace) AND p.prosecdef
 			 AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)), 0,
 	'every SECURITY DEFINER function of the extension pins search_path = pg_catalog, pg_temp');
 

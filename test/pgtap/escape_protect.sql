@@ -385,9 +385,9 @@ SELECT throws_ok($$CREATE FOREIGN TABLE ep.remote2 PARTITION OF ep.m2 FOR VALUES
 	'42809', NULL, '... nor be created as one');
 -- The extension's own functions cannot be called around protect().
 SET ROLE ep_owner;
-SELECT throws_ok($$SELECT inventree_perms._protect_tree('ep.m2', 'ep.m2', 'ep_inh')$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._protect_tree('ep.m2', 'ep.m2', 'ep_inh')$$, '42501', NULL,
 	'the internal functions are not for table owners');
-SELECT throws_ok($$SELECT inventree_perms._protect_lock('ep.m2'::regclass::oid)$$, '42501', NULL,
+SELECT throws_ok($$SELECT inventree_perms_internal._protect_lock('ep.m2'::regclass::oid)$$, '42501', NULL,
 	'... nor is taking locks by OID');
 RESET ROLE;
 -- A DDL statement that reaches another table than the one checked (as a
@@ -400,7 +400,7 @@ RESET ROLE;
 -- (pgTAP's results live in the transaction: measured inside a savepoint,
 -- asserted after rolling it back)
 SAVEPOINT renamed;
-CREATE OR REPLACE FUNCTION inventree_perms._protect_relname(relation regclass) RETURNS text
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_relname(relation regclass) RETURNS text
 	LANGUAGE sql STABLE AS $$ SELECT 'ep.decoy'::text $$;
 SELECT pg_temp.sqlstate_as('ep_owner', $$SELECT inventree_perms.protect('ep.target', 'ep_target')$$) AS protect_state,
 	   pg_temp.ours('ep.decoy') || ' ' || pg_temp.ours('ep.target') AS protect_left \gset
@@ -413,7 +413,7 @@ SELECT inventree_perms.protect('ep.target', 'ep_target');
 SELECT inventree_perms.protect('ep.decoy', 'ep_decoy');
 RESET ROLE;
 SAVEPOINT renamed2;
-CREATE OR REPLACE FUNCTION inventree_perms._protect_relname(relation regclass) RETURNS text
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_relname(relation regclass) RETURNS text
 	LANGUAGE sql STABLE AS $$ SELECT 'ep.decoy'::text $$;
 SELECT pg_temp.sqlstate_as('ep_owner', $$SELECT inventree_perms.unprotect('ep.target')$$) AS unprotect_state,
 	   pg_temp.ours('ep.decoy') || ' ' || pg_temp.ours('ep.target') AS unprotect_left \gset

@@ -193,8 +193,8 @@ SELECT is((SELECT count(*) FROM pg_inherits WHERE inhparent = 'epm.inh'::regclas
 RESET ROLE;
 
 -- 5. protect()'s own policies are recognised by exact name only -----------------------
-SELECT is(inventree_perms._protect_policy_names() @> '{inventree_perms_select,inventree_perms_permissive_select}'::name[]
-		  AND NOT inventree_perms._protect_policy_names() @> '{inventree_perms_own_rows}'::name[],
+SELECT is(inventree_perms_internal._protect_policy_names() @> '{inventree_perms_select,inventree_perms_permissive_select}'::name[]
+		  AND NOT inventree_perms_internal._protect_policy_names() @> '{inventree_perms_own_rows}'::name[],
 	true, 'the one list of protect()''s policy names');
 
 SELECT * FROM finish();

@@ -129,7 +129,7 @@ q "$P" fz_super "SELECT p.proname || '|' || coalesce(array_to_string(p.proargtyp
 	FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname !~ '^_'
 	ORDER BY 1" >"$T/functions"
 q "$P" fz_super "SELECT p.proname || '|' || coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
-	FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
+	FROM pg_proc p WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 	  AND p.prorettype <> 'trigger'::regtype ORDER BY 1" >"$T/internal"
 NF=$(wc -l <"$T/functions")
 ok "$([ "$NF" -ge 30 ]; echo $?)" "found $NF public functions to fuzz"
@@ -202,8 +202,9 @@ for my $f (@fns) {
 	my @types = $types eq '' ? () : split /,/, $types;
 	for (1..$n) {
 		$id++;
-		my $call = "SELECT inventree_perms.$name(" . join(', ', map { arg($_) } @types) . ")";
-		$call = "SELECT * FROM inventree_perms.$name(" . join(', ', map { arg($_) } @types) . ")"
+		my $schema = $name =~ /^_/ ? 'inventree_perms_internal' : 'inventree_perms';
+		my $call = "SELECT $schema.$name(" . join(', ', map { arg($_) } @types) . ")";
+		$call = "SELECT * FROM $schema.$name(" . join(', ', map { arg($_) } @types) . ")"
 			if $name =~ /^(user_permissions|user_scopes|audit|import_django)$/;
 		print "SELECT public.fz_digest() AS d0 \\gset\n$call;\n";
 		print "\\if :ERROR\nSELECT public.fz_digest() <> :'d0' AS ch \\gset\n\\echo R $id $name :LAST_ERROR_SQLSTATE :ch\n";

@@ -84,7 +84,7 @@ APPQ="SELECT inventree_perms.has_model_perm('items', 'view'), (SELECT count(*) F
 # warm both caches, and show they are warm
 is "$(session_q su "$CHECK")" "f|f|f|f|f" "standby, warm session: nothing granted yet"
 is "$(session_q app "$APPQ")" "f|0" "standby, ip_app as alice: no view on items, RLS shows 0 rows"
-ok "$(session_q su "SELECT entries > 0 FROM inventree_perms._cache_stats()" | grep -qx t; echo $?)" "standby: the session's cache holds entries (warm)"
+ok "$(session_q su "SELECT entries > 0 FROM inventree_perms_internal._cache_stats()" | grep -qx t; echo $?)" "standby: the session's cache holds entries (warm)"
 
 step() {	# step DESC SQL-ON-PRIMARY WANT-SU WANT-APP
 	q "$P" postgres "$2" >/dev/null || diag "primary: $2 failed"

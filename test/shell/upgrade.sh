@@ -46,7 +46,7 @@ new_cluster pg "$PORT"
 # sorted list of lines (an updated extension must equal a fresh install)
 FINGERPRINT="
 WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms'),
-ns AS (SELECT 'inventree_perms'::regnamespace AS oid),
+ns AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname IN ('inventree_perms', 'inventree_perms_internal')),
 rels AS (SELECT c.oid, c.relname, c.relkind FROM pg_class c, ns WHERE c.relnamespace = ns.oid)
 SELECT line FROM (
 	SELECT 'member ' || pg_describe_object(d.classid, d.objid, d.objsubid) AS line
@@ -55,6 +55,10 @@ SELECT line FROM (
 	SELECT 'function ' || p.oid::regprocedure || ' acl=' || coalesce(p.proacl::text, '-')
 		   || ' comment=' || coalesce(obj_description(p.oid, 'pg_proc'), '-') || E'\\n' || pg_get_functiondef(p.oid)
 	  FROM pg_proc p, ns WHERE p.pronamespace = ns.oid
+	UNION ALL
+	SELECT 'schema ' || n.nspname || ' owner=' || (n.nspowner = ext_owner.o) || ' acl=' || coalesce(n.nspacl::text, '-')
+		   || ' comment=' || coalesce(obj_description(n.oid, 'pg_namespace'), '-')
+	  FROM pg_namespace n JOIN ns ON n.oid = ns.oid, (SELECT extowner AS o FROM pg_extension WHERE extname = 'inventree_perms') ext_owner
 	UNION ALL
 	SELECT 'relation ' || r.relname || ' kind=' || r.relkind::text || ' acl=' || coalesce(c.relacl::text, '-')
 		   || ' comment=' || coalesce(obj_description(r.oid, 'pg_class'), '-')
@@ -190,6 +194,39 @@ for V in $FROM; do
 	is "$(q "$PORT" "$db" "SELECT count(*) FILTER (WHERE id > $MAXID) = 3 AND min(id) FILTER (WHERE id > $MAXID) > $MAXID
 		FROM inventree_perms.audit_log")" t "$V: new changes are audited, ids after the old ones"
 	session_close "w$n"
+done
+
+# An older version (its functions beside the API, installed with this
+# library) and a schema named inventree_perms_internal that someone else made:
+# the gates still call the extension's own implementations, and the update
+# refuses to adopt that schema (the extension stays as it was).
+for V in $FROM; do
+	[ "$V" = "$TARGET" ] && continue
+	db="squat_${V//./_}"
+	q "$PORT" postgres "CREATE DATABASE $db" >/dev/null || bail "createdb $db"
+	q "$PORT" "$db" "CREATE EXTENSION inventree_perms VERSION '$V';
+		CREATE ROLE squatter_$n LOGIN;
+		GRANT CREATE ON DATABASE $db TO squatter_$n;
+		SET ROLE squatter_$n;
+		CREATE SCHEMA inventree_perms_internal;
+		CREATE TABLE inventree_perms_internal.hijacked (what text);
+		CREATE FUNCTION inventree_perms_internal._create_group(groupname text) RETURNS void
+			LANGUAGE sql AS \$\$ INSERT INTO inventree_perms_internal.hijacked VALUES (groupname) \$\$;
+		GRANT USAGE ON SCHEMA inventree_perms_internal TO PUBLIC;
+		GRANT ALL ON inventree_perms_internal.hijacked TO PUBLIC;
+		RESET ROLE;" >/dev/null || bail "squat $db"
+	q "$PORT" "$db" "SELECT inventree_perms.create_group('squat_team')" >/dev/null
+	ok $? "$V + a squatted inventree_perms_internal: create_group() works"
+	is "$(q "$PORT" "$db" "SELECT (SELECT count(*) FROM inventree_perms.groups WHERE name = 'squat_team'),
+		(SELECT count(*) FROM inventree_perms_internal.hijacked)")" "1|0" \
+		"$V + a squatted inventree_perms_internal: the gate ran $V's own implementation, not the squatter's"
+	is "$(sqlstate "$PORT" "$db" "ALTER EXTENSION inventree_perms UPDATE")" "42P06" \
+		"$V: ALTER EXTENSION UPDATE refuses to adopt a schema inventree_perms_internal it did not make"
+	is "$(q "$PORT" "$db" "SELECT extversion FROM pg_extension WHERE extname = 'inventree_perms'")" "$V" \
+		"$V: ... and leaves the extension as it was"
+	q "$PORT" "$db" "SET client_min_messages = warning; DROP SCHEMA inventree_perms_internal CASCADE; ALTER EXTENSION inventree_perms UPDATE" >/dev/null
+	ok $? "$V: once that schema is gone, the update runs"
+	n=$((n + 1))
 done
 
 is "$(log_crashes pg)" "" "server log: no crash"

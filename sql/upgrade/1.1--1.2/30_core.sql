@@ -15,30 +15,30 @@ COMMENT ON COLUMN inventree_perms.delegates.role_name IS
 	'The role''s name when it was added: a dropped role''s OID taken by a new role, or a renamed role, does not count';
 
 -- The write guard's trigger function.
-CREATE FUNCTION inventree_perms._guard()
+CREATE FUNCTION inventree_perms_internal._guard()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ip_guard'
 LANGUAGE C;
-COMMENT ON FUNCTION inventree_perms._guard() IS
+COMMENT ON FUNCTION inventree_perms_internal._guard() IS
 	'Internal trigger: refuses (42501) a write to the extension''s tables unless the current user is a PostgreSQL superuser or the extension''s owner (whose functions write them)';
-REVOKE ALL ON FUNCTION inventree_perms._guard() FROM PUBLIC;
+REVOKE ALL ON FUNCTION inventree_perms_internal._guard() FROM PUBLIC;
 
 
-CREATE OR REPLACE FUNCTION inventree_perms._is_pg_admin()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._is_pg_admin()
 RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
-				   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms._caller() AND a.rolsuper)
+				   WHERE a.oid OPERATOR(pg_catalog.=) inventree_perms_internal._caller() AND a.rolsuper)
 		OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension e
 				   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
-					 AND e.extowner OPERATOR(pg_catalog.=) inventree_perms._caller());
+					 AND e.extowner OPERATOR(pg_catalog.=) inventree_perms_internal._caller());
 $$;
-COMMENT ON FUNCTION inventree_perms._is_pg_admin() IS
+COMMENT ON FUNCTION inventree_perms_internal._is_pg_admin() IS
 	'Internal: is the caller a PostgreSQL superuser or the extension''s owner?';
 
-CREATE OR REPLACE FUNCTION inventree_perms._grant_user_perm(username text, model text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._grant_user_perm(username text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -47,10 +47,10 @@ DECLARE
 	acts text[];
 	added text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('grant permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('grant permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action)
 		SELECT username, model, a FROM pg_catalog.unnest(acts) a
@@ -58,13 +58,13 @@ BEGIN
 		RETURNING user_perms.action)
 	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
 	IF added IS NOT NULL THEN
-		PERFORM inventree_perms._log('grant_user_perm', username,
+		PERFORM inventree_perms_internal._log('grant_user_perm', username,
 			pg_catalog.jsonb_build_object('model', model, 'actions', added));
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._revoke_user_perm(username text, model text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._revoke_user_perm(username text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -73,10 +73,10 @@ DECLARE
 	acts text[];
 	removed text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('revoke permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._user(username);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('revoke permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._user(username);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH del AS (
 		DELETE FROM inventree_perms.user_perms p
 		WHERE p.username OPERATOR(pg_catalog.=) _revoke_user_perm.username
@@ -85,13 +85,13 @@ BEGIN
 		RETURNING p.action)
 	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
 	IF removed IS NOT NULL THEN
-		PERFORM inventree_perms._log('revoke_user_perm', username,
+		PERFORM inventree_perms_internal._log('revoke_user_perm', username,
 			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._grant_group_perm(groupname text, model text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._grant_group_perm(groupname text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -100,10 +100,10 @@ DECLARE
 	acts text[];
 	added text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('grant permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('grant permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action)
 		SELECT groupname, model, a FROM pg_catalog.unnest(acts) a
@@ -111,13 +111,13 @@ BEGIN
 		RETURNING group_perms.action)
 	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
 	IF added IS NOT NULL THEN
-		PERFORM inventree_perms._log('grant_group_perm', groupname,
+		PERFORM inventree_perms_internal._log('grant_group_perm', groupname,
 			pg_catalog.jsonb_build_object('model', model, 'actions', added));
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._revoke_group_perm(groupname text, model text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._revoke_group_perm(groupname text, model text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -126,10 +126,10 @@ DECLARE
 	acts text[];
 	removed text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('revoke permissions');
-	acts := inventree_perms._actions(action, true);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('revoke permissions');
+	acts := inventree_perms_internal._actions(action, true);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_model(model);
 	WITH del AS (
 		DELETE FROM inventree_perms.group_perms p
 		WHERE p.groupname OPERATOR(pg_catalog.=) _revoke_group_perm.groupname
@@ -138,30 +138,30 @@ BEGIN
 		RETURNING p.action)
 	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
 	IF removed IS NOT NULL THEN
-		PERFORM inventree_perms._log('revoke_group_perm', groupname,
+		PERFORM inventree_perms_internal._log('revoke_group_perm', groupname,
 			pg_catalog.jsonb_build_object('model', model, 'actions', removed));
 	END IF;
 END;
 $$;
 
-CREATE FUNCTION inventree_perms._require_pg_admin(what text)
+CREATE FUNCTION inventree_perms_internal._require_pg_admin(what text)
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF NOT inventree_perms._is_pg_admin() THEN
+	IF NOT inventree_perms_internal._is_pg_admin() THEN
 		RAISE EXCEPTION 'permission denied to %', what
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'Only a PostgreSQL superuser or the extension''s owner may manage delegates.';
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._require_pg_admin(text) IS
+COMMENT ON FUNCTION inventree_perms_internal._require_pg_admin(text) IS
 	'Internal: raise 42501 unless the caller is a PostgreSQL superuser or the extension''s owner (who may manage delegates)';
-REVOKE ALL ON FUNCTION inventree_perms._require_pg_admin(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION inventree_perms_internal._require_pg_admin(text) FROM PUBLIC;
 
-CREATE FUNCTION inventree_perms._forget_dropped_delegates()
+CREATE FUNCTION inventree_perms_internal._forget_dropped_delegates()
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -176,23 +176,23 @@ BEGIN
 							 AND r.rolname OPERATOR(pg_catalog.=) d.role_name)
 		RETURNING coalesce(d.role_name::text, d.role::pg_catalog.oid::text)
 	LOOP
-		PERFORM inventree_perms._log('forget_delegate', gone,
+		PERFORM inventree_perms_internal._log('forget_delegate', gone,
 			pg_catalog.jsonb_build_object('reason', 'role dropped or renamed'));
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._forget_dropped_delegates() IS
+COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_delegates() IS
 	'Internal: remove (audited) delegate rows whose role was dropped or renamed; they no longer count anyway';
-REVOKE ALL ON FUNCTION inventree_perms._forget_dropped_delegates() FROM PUBLIC;
+REVOKE ALL ON FUNCTION inventree_perms_internal._forget_dropped_delegates() FROM PUBLIC;
 
-CREATE OR REPLACE FUNCTION inventree_perms._add_delegate(role regrole)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._add_delegate(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_pg_admin('add a delegate');
-	PERFORM inventree_perms._forget_dropped_delegates();
+	PERFORM inventree_perms_internal._require_pg_admin('add a delegate');
+	PERFORM inventree_perms_internal._forget_dropped_delegates();
 	-- The role's name is kept beside its OID: the row counts only while both
 	-- match (there is no event trigger for DROP ROLE).  Adding a renamed
 	-- delegate again takes its new name.
@@ -202,27 +202,27 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT delegates_pkey DO UPDATE SET role_name = excluded.role_name
 	 WHERE d.role_name IS DISTINCT FROM excluded.role_name;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('add_delegate', role::text);
+		PERFORM inventree_perms_internal._log('add_delegate', role::text);
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._remove_delegate(role regrole)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._remove_delegate(role regrole)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_pg_admin('remove a delegate');
-	PERFORM inventree_perms._forget_dropped_delegates();
+	PERFORM inventree_perms_internal._require_pg_admin('remove a delegate');
+	PERFORM inventree_perms_internal._forget_dropped_delegates();
 	DELETE FROM inventree_perms.delegates d WHERE d.role OPERATOR(pg_catalog.=) _remove_delegate.role;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('remove_delegate', role::text);
+		PERFORM inventree_perms_internal._log('remove_delegate', role::text);
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._grant_group_role(groupname text, role text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._grant_group_role(groupname text, role text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -231,10 +231,10 @@ DECLARE
 	flags text[];
 	added text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('grant roles');
-	flags := inventree_perms._role_flags(action, true);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_role(role);
+	PERFORM inventree_perms_internal._require_admin('grant roles');
+	flags := inventree_perms_internal._role_flags(action, true);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_role(role);
 	WITH ins AS (
 		INSERT INTO inventree_perms.group_roles (groupname, role, action)
 		SELECT groupname, role, f FROM pg_catalog.unnest(flags) f
@@ -242,13 +242,13 @@ BEGIN
 		RETURNING group_roles.action)
 	SELECT pg_catalog.array_agg(ins.action) INTO added FROM ins;
 	IF added IS NOT NULL THEN
-		PERFORM inventree_perms._log('grant_group_role', groupname,
+		PERFORM inventree_perms_internal._log('grant_group_role', groupname,
 			pg_catalog.jsonb_build_object('role', role, 'actions', added));
 	END IF;
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._revoke_group_role(groupname text, role text, action text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._revoke_group_role(groupname text, role text, action text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -257,10 +257,10 @@ DECLARE
 	flags text[];
 	removed text[];
 BEGIN
-	PERFORM inventree_perms._require_admin('revoke roles');
-	flags := inventree_perms._role_flags(action, false);
-	PERFORM inventree_perms._require_group(groupname);
-	PERFORM inventree_perms._require_role(role);
+	PERFORM inventree_perms_internal._require_admin('revoke roles');
+	flags := inventree_perms_internal._role_flags(action, false);
+	PERFORM inventree_perms_internal._require_group(groupname);
+	PERFORM inventree_perms_internal._require_role(role);
 	WITH del AS (
 		DELETE FROM inventree_perms.group_roles gr
 		WHERE gr.groupname OPERATOR(pg_catalog.=) _revoke_group_role.groupname
@@ -269,7 +269,7 @@ BEGIN
 		RETURNING gr.action)
 	SELECT pg_catalog.array_agg(del.action) INTO removed FROM del;
 	IF removed IS NOT NULL THEN
-		PERFORM inventree_perms._log('revoke_group_role', groupname,
+		PERFORM inventree_perms_internal._log('revoke_group_role', groupname,
 			pg_catalog.jsonb_build_object('role', role, 'actions', removed));
 	END IF;
 END;
@@ -280,11 +280,11 @@ $$;
 -- acting user remembers who may set it).
 CREATE TRIGGER inventree_perms_invalidate
 	AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.delegates
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate();
 ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate;
 CREATE TRIGGER inventree_perms_invalidate_truncate
 	AFTER TRUNCATE ON inventree_perms.delegates
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate();
 ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
 
 -- The write guard on every table of the schema.  A table a later part of
@@ -306,13 +306,13 @@ BEGIN
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_guard'
 			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms._guard()', t);
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_guard_truncate'
 			' BEFORE TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._guard()', t);
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
 	END LOOP;
@@ -325,7 +325,7 @@ $$;
 -- unless the current user is a PostgreSQL superuser or the extension's owner
 -- (the only other DDL on them, ALTER TABLE, CREATE RULE and CREATE POLICY,
 -- needs ownership already).
-CREATE FUNCTION inventree_perms._guard_ddl()
+CREATE FUNCTION inventree_perms_internal._guard_ddl()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -349,9 +349,9 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._guard_ddl() IS
+COMMENT ON FUNCTION inventree_perms_internal._guard_ddl() IS
 	'Internal event trigger: refuses CREATE TRIGGER on the extension''s tables unless by a superuser or the extension''s owner';
 CREATE EVENT TRIGGER inventree_perms_guard_ddl ON ddl_command_end
 	WHEN TAG IN ('CREATE TRIGGER')
-	EXECUTE FUNCTION inventree_perms._guard_ddl();
-REVOKE ALL ON FUNCTION inventree_perms._guard_ddl() FROM PUBLIC;
+	EXECUTE FUNCTION inventree_perms_internal._guard_ddl();
+REVOKE ALL ON FUNCTION inventree_perms_internal._guard_ddl() FROM PUBLIC;

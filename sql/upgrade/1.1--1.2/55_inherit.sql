@@ -50,7 +50,7 @@ INSERT INTO inventree_perms.catalogue_removals (kind, name, model)
 SELECT 'change_inherit', p.role, p.model FROM present p WHERE NOT p.ok;
 
 -- The catalogue-removal machinery, extended to role_change_inherits.
-CREATE OR REPLACE FUNCTION inventree_perms._upsert_shipped()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._upsert_shipped()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -82,7 +82,7 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._mark_removal()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._mark_removal()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -132,7 +132,7 @@ BEGIN
 END;
 $$;
 
-CREATE OR REPLACE FUNCTION inventree_perms._apply_removal()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._apply_removal()
 RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -169,70 +169,70 @@ $$;
 -- role_change_inherits' triggers, as sql/src/90_final.sql makes them.
 CREATE TRIGGER inventree_perms_invalidate
 	AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._invalidate();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate();
 ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_invalidate;
 CREATE TRIGGER inventree_perms_invalidate_truncate
 	AFTER TRUNCATE ON inventree_perms.role_change_inherits
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate();
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate();
 ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
 CREATE TRIGGER inventree_perms_guard
 	BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._guard();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard();
 ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_guard;
 CREATE TRIGGER inventree_perms_guard_truncate
 	BEFORE TRUNCATE ON inventree_perms.role_change_inherits
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._guard();
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard();
 ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate;
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._upsert_shipped();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms._mark_removal();
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._mark_removal();
 
 -- Change inheritance (InvenTree's RULESET_CHANGE_INHERIT): a group holding a
 -- role's change flag holds every action on the inheriting model.
-CREATE FUNCTION inventree_perms._add_change_inherit(role text, model text)
+CREATE FUNCTION inventree_perms_internal._add_change_inherit(role text, model text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('change roles');
-	PERFORM inventree_perms._require_role(role);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('change roles');
+	PERFORM inventree_perms_internal._require_role(role);
+	PERFORM inventree_perms_internal._require_model(model);
 	INSERT INTO inventree_perms.role_change_inherits (role, model) VALUES (role, model)
 	ON CONFLICT DO NOTHING;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('add_change_inherit', role,
+		PERFORM inventree_perms_internal._log('add_change_inherit', role,
 			pg_catalog.jsonb_build_object('model', model));
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._add_change_inherit(text, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._add_change_inherit(text, text) IS
 	'Internal: the implementation of add_change_inherit(), called by the gate';
 CREATE FUNCTION inventree_perms.add_change_inherit(role text, model text)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.add_change_inherit(text, text) IS
 	'Make the role''s change flag give every action (view, add, change, delete) on the model; administrators only (42501); unknown role or model: 42704; already there: no-op';
 
-CREATE FUNCTION inventree_perms._remove_change_inherit(role text, model text)
+CREATE FUNCTION inventree_perms_internal._remove_change_inherit(role text, model text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('change roles');
-	PERFORM inventree_perms._require_role(role);
-	PERFORM inventree_perms._require_model(model);
+	PERFORM inventree_perms_internal._require_admin('change roles');
+	PERFORM inventree_perms_internal._require_role(role);
+	PERFORM inventree_perms_internal._require_model(model);
 	DELETE FROM inventree_perms.role_change_inherits ci
 	WHERE ci.role OPERATOR(pg_catalog.=) _remove_change_inherit.role
 	  AND ci.model OPERATOR(pg_catalog.=) _remove_change_inherit.model;
 	IF FOUND THEN
-		PERFORM inventree_perms._log('remove_change_inherit', role,
+		PERFORM inventree_perms_internal._log('remove_change_inherit', role,
 			pg_catalog.jsonb_build_object('model', model));
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._remove_change_inherit(text, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._remove_change_inherit(text, text) IS
 	'Internal: the implementation of remove_change_inherit(), called by the gate';
 CREATE FUNCTION inventree_perms.remove_change_inherit(role text, model text)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
@@ -240,7 +240,7 @@ COMMENT ON FUNCTION inventree_perms.remove_change_inherit(text, text) IS
 	'Stop the role''s change flag from giving every action on the model (a catalogue pair removed stays removed through pg_dump/pg_restore); administrators only (42501); unknown role or model: 42704; not there: no-op';
 
 -- user_permissions(): inherit:<role>@<group> rows.
-CREATE OR REPLACE FUNCTION inventree_perms._user_permissions(username text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._user_permissions(username text)
 RETURNS TABLE (model text, action text, via text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -248,10 +248,10 @@ AS $$
 DECLARE
 	u inventree_perms.users;
 BEGIN
-	IF username OPERATOR(pg_catalog.<>) inventree_perms._caller_acting() THEN
-		PERFORM inventree_perms._require_admin('see another user''s permissions');
+	IF username OPERATOR(pg_catalog.<>) inventree_perms_internal._caller_acting() THEN
+		PERFORM inventree_perms_internal._require_admin('see another user''s permissions');
 	END IF;
-	u := inventree_perms._user(username);
+	u := inventree_perms_internal._user(username);
 	IF NOT u.is_active THEN
 		RETURN;
 	END IF;
@@ -305,8 +305,8 @@ COMMENT ON FUNCTION inventree_perms.user_permissions(text) IS
 
 -- Privileges and pg_dump, as sql/src/90_final.sql gives them.
 REVOKE ALL ON inventree_perms.role_change_inherits FROM PUBLIC;
-REVOKE ALL ON FUNCTION inventree_perms._add_change_inherit(text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION inventree_perms._remove_change_inherit(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION inventree_perms_internal._add_change_inherit(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION inventree_perms_internal._remove_change_inherit(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms.add_change_inherit(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION inventree_perms.remove_change_inherit(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION inventree_perms.add_change_inherit(text, text) TO PUBLIC;

@@ -5,8 +5,8 @@
 -- The functions below are those of sql/src/80_django.sql, replaced in place
 -- (CREATE OR REPLACE keeps link_django()'s triggers on _django_trigger()).
 -- ---------------------------------------------------------------------------
-DROP FUNCTION inventree_perms._django_table(name, text, text[], boolean, oid);
-DROP FUNCTION inventree_perms._django_sync(name, oid, regclass);
+DROP FUNCTION inventree_perms_internal._django_table(name, text, text[], boolean, oid);
+DROP FUNCTION inventree_perms_internal._django_sync(name, oid, regclass);
 -- Django's ids beside the names (columns at the end, as in a fresh install).
 ALTER TABLE inventree_perms.users ADD COLUMN django_id bigint;
 CREATE UNIQUE INDEX users_django_id_idx ON inventree_perms.users (source, django_id)
@@ -99,7 +99,7 @@ COMMENT ON TABLE inventree_perms.django_links IS
 -- Internal: the Django tables import_django() reads, and the columns it reads
 -- from each (the trigger of link_django() fires on updates of these columns
 -- only: Django's updates of last_login at each login do not re-import).
-CREATE OR REPLACE FUNCTION inventree_perms._django_tables()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_tables()
 RETURNS TABLE (tablename text, columns text[], required boolean)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -113,7 +113,7 @@ AS $$
 		   ('auth_user_user_permissions', '{user_id,permission_id}', true),
 		   ('users_ruleset', '{name,group_id,can_view,can_add,can_change,can_delete}', false);
 $$;
-COMMENT ON FUNCTION inventree_perms._django_tables() IS
+COMMENT ON FUNCTION inventree_perms_internal._django_tables() IS
 	'Internal: the Django / InvenTree tables import_django() reads and the columns it reads from each';
 
 -- Internal (C, src/django.c): resolve the Django tables of a schema once
@@ -121,38 +121,38 @@ COMMENT ON FUNCTION inventree_perms._django_tables() IS
 -- the columns read with integer, text or boolean types) and check the
 -- caller (NULL: link_django()'s trigger path).  Returns the owner, then the
 -- tables' OIDs in the order of _django_tables() (0: a missing optional one).
-CREATE OR REPLACE FUNCTION inventree_perms._django_open(source_schema name, caller oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_open(source_schema name, caller oid)
 RETURNS oid[]
 AS 'MODULE_PATHNAME', 'ip_django_open'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION inventree_perms._django_open(name, oid) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_open(name, oid) IS
 	'Internal: lock and check a Django schema''s tables; returns {owner, table OIDs...}; 3F000, 42P01, 42809, 42501, 42703, 42804';
 
 -- Internal (C): the rows of one Django table opened by _django_open(), read
 -- by OID as its owner in a security-restricted operation: the named columns
 -- only (never the password), as bigint, text and boolean.
-CREATE OR REPLACE FUNCTION inventree_perms._django_read(relation oid, tablename text, owner oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_read(relation oid, tablename text, owner oid)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ip_django_read'
 LANGUAGE C VOLATILE STRICT
 ROWS 100000;	-- plan hash joins: Django's tables may be large
-COMMENT ON FUNCTION inventree_perms._django_read(oid, text, oid) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_read(oid, text, oid) IS
 	'Internal: the named columns of a Django table locked by _django_open(), read by OID as its owner (column definition list required)';
 
 -- Internal (C): a transaction lock of the import's own (kind 0, id 0: the
 -- whole import; exclusive or shared).  pg_advisory_* cannot take its tags, so
 -- no other role can stall an import or a linked write with them.
-CREATE OR REPLACE FUNCTION inventree_perms._django_lock(kind integer, id integer, exclusive boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_lock(kind integer, id integer, exclusive boolean)
 RETURNS void
 AS 'MODULE_PATHNAME', 'ip_django_lock'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION inventree_perms._django_lock(integer, integer, boolean) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_lock(integer, integer, boolean) IS
 	'Internal: take one of the import''s own locks to the end of the transaction (no advisory lock number reaches it)';
 
 -- Internal: is name a valid user, group or model name?  Names Django itself
 -- allows take the fast path; the rest ask _check_name() (the one place of the
 -- SPEC's rules), catching its 22023.
-CREATE OR REPLACE FUNCTION inventree_perms._django_valid_name(kind text, name text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_valid_name(kind text, name text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -168,14 +168,14 @@ BEGIN
 		RETURN true;
 	END IF;
 	BEGIN
-		PERFORM inventree_perms._check_name(kind, name);
+		PERFORM inventree_perms_internal._check_name(kind, name);
 	EXCEPTION WHEN invalid_parameter_value THEN
 		RETURN false;
 	END;
 	RETURN true;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_valid_name(text, text) IS
 	'Internal: does a name from Django follow the SPEC''s rules for its kind (user, group, model)?';
 
 -- Internal: one audit row of the import.  With a caller (import_django(),
@@ -185,7 +185,7 @@ COMMENT ON FUNCTION inventree_perms._django_valid_name(text, text) IS
 -- ROLE, else its login role: a SECURITY DEFINER function changes neither)
 -- and the acting user it set, and says which table's change caused it and
 -- who owns that table.
-CREATE OR REPLACE FUNCTION inventree_perms._django_log(operation text, target text, detail jsonb,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_log(operation text, target text, detail jsonb,
 											caller oid, via regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -193,7 +193,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF caller IS NOT NULL THEN
-		PERFORM inventree_perms._log(operation, target, detail);
+		PERFORM inventree_perms_internal._log(operation, target, detail);
 		RETURN;
 	END IF;
 	INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
@@ -209,7 +209,7 @@ BEGIN
 								WHERE c.oid OPERATOR(pg_catalog.=) via)));
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid, regclass) IS
 	'Internal: append an audit row for the import (caller NULL: link_django()''s trigger path, via the Django table that changed)';
 
 -- Internal: the import.  caller is the role to check (import_django(),
@@ -224,7 +224,7 @@ COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass
 -- work_mem for them): the statistics of the tables it fills are those of
 -- before the import, so a nested loop planned on them could be quadratic.
 -- No JIT: compiling each statement would cost more than running it.
-CREATE OR REPLACE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -265,11 +265,11 @@ BEGIN
 	-- One import of this schema at a time: each one then reads what the
 	-- previous committed.  (The key is the schema's: imports and linked
 	-- writes of other schemas never wait for it.)
-	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
+	PERFORM inventree_perms_internal._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
 
 	-- Lock and check Django's tables; from here on they are read by OID as
 	-- their owner (_django_read), named columns only, never the password.
-	rels := coalesce(opened, inventree_perms._django_open(source_schema, caller));
+	rels := coalesce(opened, inventree_perms_internal._django_open(source_schema, caller));
 	-- A linked schema is followed through triggers on the tables link_django()
 	-- found: a Django table created (an optional one, such as users_ruleset)
 	-- or re-created since has none, so changes in it would not be followed.
@@ -298,8 +298,8 @@ BEGIN
 	  INTO u_id, u_name, u_su, u_act, k
 	  FROM (SELECT u.*, (u.username OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
 							 AND pg_catalog.length(u.username) OPERATOR(pg_catalog.<=) 150
-							OR inventree_perms._django_valid_name('user', u.username)) AS ok
-			FROM inventree_perms._django_read(rels[2], 'auth_user', o)
+							OR inventree_perms_internal._django_valid_name('user', u.username)) AS ok
+			FROM inventree_perms_internal._django_read(rels[2], 'auth_user', o)
 				 AS u(id bigint, username text, is_superuser boolean, is_active boolean)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_user_names'::text;
@@ -311,8 +311,8 @@ BEGIN
 	  INTO g_id, g_name, k
 	  FROM (SELECT g.*, (g.name OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$'
 							 AND pg_catalog.length(g.name) OPERATOR(pg_catalog.<=) 150
-							OR inventree_perms._django_valid_name('group', g.name)) AS ok
-			FROM inventree_perms._django_read(rels[3], 'auth_group', o) AS g(id bigint, name text)) x;
+							OR inventree_perms_internal._django_valid_name('group', g.name)) AS ok
+			FROM inventree_perms_internal._django_read(rels[3], 'auth_group', o) AS g(id bigint, name text)) x;
 	IF k OPERATOR(pg_catalog.>) 0 THEN
 		r_what := r_what OPERATOR(pg_catalog.||) 'invalid_group_names'::text;
 		r_n := r_n OPERATOR(pg_catalog.||) k;
@@ -345,7 +345,7 @@ BEGIN
 				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
 					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(u_id) x(id)
 									 WHERE x.id OPERATOR(pg_catalog.=) u.django_id))) THEN
-		PERFORM inventree_perms._require_superadmin('import a superuser from Django');
+		PERFORM inventree_perms_internal._require_superadmin('import a superuser from Django');
 	END IF;
 
 	-- Users.  Identity is Django's id: removed ids are removed, a changed
@@ -372,7 +372,7 @@ BEGIN
 				  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
 		FROM ren ORDER BY ren.name
 	LOOP
-		PERFORM inventree_perms._django_log('rename_user', ren_row.new_name,
+		PERFORM inventree_perms_internal._django_log('rename_user', ren_row.new_name,
 			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
 		n_users := n_users OPERATOR(pg_catalog.+) 1;
 	END LOOP;
@@ -427,7 +427,7 @@ BEGIN
 				  AND g.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
 		FROM ren ORDER BY ren.name
 	LOOP
-		PERFORM inventree_perms._django_log('rename_group', ren_row.new_name,
+		PERFORM inventree_perms_internal._django_log('rename_group', ren_row.new_name,
 			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
 		n_groups := n_groups OPERATOR(pg_catalog.+) 1;
 	END LOOP;
@@ -455,7 +455,7 @@ BEGIN
 	-- Memberships, between this schema's users and groups, by Django ids.
 	WITH want AS (
 		SELECT DISTINCT u.name AS username, g.name AS groupname
-		FROM inventree_perms._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
+		FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
@@ -482,7 +482,7 @@ BEGIN
 	FOR ren_row IN
 		WITH d AS (
 			SELECT ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
-			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+			FROM inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
 				 AS ct(id bigint, app_label text, model text)
 		), ren AS (
 			UPDATE inventree_perms.models m SET name = d.n
@@ -501,7 +501,7 @@ BEGIN
 				  AND m.django_ct OPERATOR(pg_catalog.=) ren.django_ct) AS old_name
 		FROM ren ORDER BY ren.name
 	LOOP
-		PERFORM inventree_perms._django_log('rename_model', ren_row.new_name,
+		PERFORM inventree_perms_internal._django_log('rename_model', ren_row.new_name,
 			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
 		n_renamed_models := n_renamed_models OPERATOR(pg_catalog.+) 1;
 	END LOOP;
@@ -514,7 +514,7 @@ BEGIN
 		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
 	  INTO w, wn
 	  FROM (SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
-			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+			FROM inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
 				 AS ct(id bigint, app_label text, model text)) x
 	 WHERE NOT (x.n OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
 				AND pg_catalog.length(x.n) OPERATOR(pg_catalog.<=) 63);
@@ -524,7 +524,7 @@ BEGIN
 	END IF;
 	WITH d AS (
 		SELECT ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
-		FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+		FROM inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
 			 AS ct(id bigint, app_label text, model text)
 	), ins AS (
 		INSERT INTO inventree_perms.models (name, description, source, django_ct)
@@ -562,7 +562,7 @@ BEGIN
 	UPDATE inventree_perms.models m SET django_ct = x.id
 	  FROM (SELECT DISTINCT ON (ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model)
 				   ct.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS n
-			FROM inventree_perms._django_read(rels[5], 'django_content_type', o)
+			FROM inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
 				 AS ct(id bigint, app_label text, model text)
 			ORDER BY 2, 1) x
 	 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.=) x.n
@@ -573,19 +573,19 @@ BEGIN
 	-- holding it, never guessed.
 	WITH p AS (
 		SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   p.codename, inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+			   p.codename, inventree_perms_internal._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
 		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
 	), custom AS (
 		SELECT p.id, p.app, p.codename FROM p WHERE p.act IS NULL
 	), holders AS (
 		SELECT c.app, c.codename, 'u' AS kind, up.user_id AS h
-		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
 		JOIN custom c ON c.id OPERATOR(pg_catalog.=) up.permission_id
 		UNION
 		SELECT c.app, c.codename, 'g', gp.group_id
-		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
 		JOIN custom c ON c.id OPERATOR(pg_catalog.=) gp.permission_id
 	)
 	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) x.app
@@ -601,13 +601,13 @@ BEGIN
 	-- Direct user permissions.
 	WITH p AS (
 		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+			   inventree_perms_internal._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
 		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
 	), want AS (
 		SELECT DISTINCT u.name AS username, m.name AS model, p.act AS action
-		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
+		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
 		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id AND p.act IS NOT NULL
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
@@ -630,13 +630,13 @@ BEGIN
 	-- Group permissions.
 	WITH p AS (
 		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+			   inventree_perms_internal._django_action(ct.model, p.codename) AS act
+		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
 		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
 	), want AS (
 		SELECT DISTINCT g.name AS groupname, m.name AS model, p.act AS action
-		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
+		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
 		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id AND p.act IS NOT NULL
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
 									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
@@ -660,7 +660,7 @@ BEGIN
 	IF rels[9] OPERATOR(pg_catalog.<>) 0 THEN
 		WITH rs AS (
 			SELECT r.*
-			FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+			FROM inventree_perms_internal._django_read(rels[9], 'users_ruleset', o)
 				 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
 					  can_change boolean, can_delete boolean)
 			JOIN pg_catalog.unnest(g_id) x(id) ON x.id OPERATOR(pg_catalog.=) r.group_id)
@@ -675,7 +675,7 @@ BEGIN
 	END IF;
 	WITH want AS (
 		SELECT DISTINCT g.name AS groupname, ro.name AS role, f.act AS action
-		FROM inventree_perms._django_read(rels[9], 'users_ruleset', o)
+		FROM inventree_perms_internal._django_read(rels[9], 'users_ruleset', o)
 			 AS r(name text, group_id bigint, can_view boolean, can_add boolean,
 				  can_change boolean, can_delete boolean)
 		CROSS JOIN LATERAL (VALUES ('view'::text, r.can_view), ('add', r.can_add),
@@ -706,7 +706,7 @@ BEGIN
 	IF n_users OPERATOR(pg_catalog.+) n_groups OPERATOR(pg_catalog.+) n_members
 	   OPERATOR(pg_catalog.+) n_models OPERATOR(pg_catalog.+) n_uperms OPERATOR(pg_catalog.+) n_gperms
 	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed OPERATOR(pg_catalog.>) 0 THEN
-		PERFORM inventree_perms._django_log('import_django', src, detail, caller, via);
+		PERFORM inventree_perms_internal._django_log('import_django', src, detail, caller, via);
 	END IF;
 
 	RETURN QUERY
@@ -718,12 +718,12 @@ BEGIN
 							  OPERATOR(pg_catalog.||) r_n)) x(w, n);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass, oid[]) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_sync(name, oid, regclass, oid[]) IS
 	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
 
 -- Internal: the action a Django codename stands for on its model, or NULL
 -- for a custom codename.
-CREATE OR REPLACE FUNCTION inventree_perms._django_action(model text, codename text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_action(model text, codename text)
 RETURNS text
 LANGUAGE sql IMMUTABLE STRICT
 SET search_path = pg_catalog, pg_temp
@@ -731,21 +731,21 @@ AS $$
 	SELECT a.act FROM (VALUES ('view'::text), ('add'), ('change'), ('delete')) a(act)
 	WHERE codename OPERATOR(pg_catalog.=) (a.act OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) model);
 $$;
-COMMENT ON FUNCTION inventree_perms._django_action(text, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_action(text, text) IS
 	'Internal: view/add/change/delete for Django''s default codenames of a model, NULL for a custom codename';
 
 -- import_django ---------------------------------------------------------------
-CREATE OR REPLACE FUNCTION inventree_perms._import_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._import_django(source_schema name)
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM inventree_perms._require_admin('import from Django');
-	RETURN QUERY SELECT * FROM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, NULL);
+	PERFORM inventree_perms_internal._require_admin('import from Django');
+	RETURN QUERY SELECT * FROM inventree_perms_internal._django_sync(source_schema, inventree_perms_internal._caller(), NULL, NULL);
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._import_django(name) IS
+COMMENT ON FUNCTION inventree_perms_internal._import_django(name) IS
 	'Internal: implementation of import_django()';
 CREATE OR REPLACE FUNCTION inventree_perms.import_django(source_schema name DEFAULT 'public')
 RETURNS TABLE (what text, count bigint)
@@ -762,7 +762,7 @@ COMMENT ON FUNCTION inventree_perms.import_django(name) IS
 -- writes for different users and groups never wait on each other here.  A
 -- permission is mapped through Django's auth_permission and
 -- django_content_type, read by OID as their owner (the link's tables).
-CREATE OR REPLACE FUNCTION inventree_perms._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -782,13 +782,13 @@ BEGIN
 	IF src IS NULL THEN
 		RETURN;
 	END IF;
-	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(src), false);
+	PERFORM inventree_perms_internal._django_lock(0, pg_catalog.hashtext(src), false);
 	-- The user or group the row is about (old and new), locked in order.
 	kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
 	ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
 												   ((CASE tablename WHEN 'users_ruleset' THEN n[2] ELSE n[1] END)::bigint)) x(id)
 				 WHERE x.id IS NOT NULL ORDER BY 1);
-	PERFORM inventree_perms._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
+	PERFORM inventree_perms_internal._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
 	FROM pg_catalog.unnest(ids) x(id);
 
 	IF tablename OPERATOR(pg_catalog.=) 'auth_user_groups' THEN
@@ -817,13 +817,13 @@ BEGIN
 		IF o IS NOT NULL THEN
 			IF kind OPERATOR(pg_catalog.=) 1 THEN
 				DELETE FROM inventree_perms.user_perms x
-				 USING inventree_perms.users u, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 USING inventree_perms.users u, inventree_perms_internal._django_perm(tabs, owner, o[2]::bigint) p
 				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
 				   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) p.model
 				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
 			ELSE
 				DELETE FROM inventree_perms.group_perms x
-				 USING inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, o[2]::bigint) p
+				 USING inventree_perms.groups g, inventree_perms_internal._django_perm(tabs, owner, o[2]::bigint) p
 				 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint
 				   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) p.model
 				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
@@ -835,14 +835,14 @@ BEGIN
 			IF kind OPERATOR(pg_catalog.=) 1 THEN
 				INSERT INTO inventree_perms.user_perms (username, model, action, source)
 				SELECT u.name, m.name, p.action, src
-				FROM inventree_perms.users u, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				FROM inventree_perms.users u, inventree_perms_internal._django_perm(tabs, owner, n[2]::bigint) p
 				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 				WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
 				ON CONFLICT DO NOTHING;
 			ELSE
 				INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 				SELECT g.name, m.name, p.action, src
-				FROM inventree_perms.groups g, inventree_perms._django_perm(tabs, owner, n[2]::bigint) p
+				FROM inventree_perms.groups g, inventree_perms_internal._django_perm(tabs, owner, n[2]::bigint) p
 				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
 				WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[1]::bigint
 				ON CONFLICT DO NOTHING;
@@ -881,7 +881,7 @@ BEGIN
 
 	-- One audit row, with the counters of an import, if it changed something.
 	IF k OPERATOR(pg_catalog.+) kr OPERATOR(pg_catalog.>) 0 THEN
-		PERFORM inventree_perms._django_log('import_django', src,
+		PERFORM inventree_perms_internal._django_log('import_django', src,
 			pg_catalog.jsonb_build_object('users', 0, 'groups', 0, 'memberships', 0, 'models', 0,
 										  'user_perms', 0, 'group_perms', 0, 'role_flags', 0)
 			OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(what, k, 'removed', kr, 'delta', true),
@@ -889,13 +889,13 @@ BEGIN
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_apply(regclass, text, text[], text[], oid) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_apply(regclass, text, text[], text[], oid) IS
 	'Internal: apply one changed row of a linked Django table (old and new values as text); locks only that user or group';
 
 -- Internal: the (model, action) a Django permission id stands for (none for
 -- a custom codename), read from the linked auth_permission and
 -- django_content_type by OID as their owner.
-CREATE OR REPLACE FUNCTION inventree_perms._django_perm(tabs oid[], owner oid, permission_id bigint)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_perm(tabs oid[], owner oid, permission_id bigint)
 RETURNS TABLE (model text, action text)
 LANGUAGE sql STABLE SECURITY DEFINER
 ROWS 1		-- one permission: join the extension's tables by their indexes
@@ -903,30 +903,30 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off
 AS $$
 	SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
-		   inventree_perms._django_action(ct.model, p.codename)
-	FROM inventree_perms._django_read(tabs[5], 'auth_permission', owner) AS p(id bigint, content_type_id bigint, codename text)
-	JOIN inventree_perms._django_read(tabs[4], 'django_content_type', owner) AS ct(id bigint, app_label text, model text)
+		   inventree_perms_internal._django_action(ct.model, p.codename)
+	FROM inventree_perms_internal._django_read(tabs[5], 'auth_permission', owner) AS p(id bigint, content_type_id bigint, codename text)
+	JOIN inventree_perms_internal._django_read(tabs[4], 'django_content_type', owner) AS ct(id bigint, app_label text, model text)
 	  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
 	WHERE p.id OPERATOR(pg_catalog.=) permission_id
-	  AND inventree_perms._django_action(ct.model, p.codename) IS NOT NULL;
+	  AND inventree_perms_internal._django_action(ct.model, p.codename) IS NOT NULL;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_perm(oid[], oid, bigint) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_perm(oid[], oid, bigint) IS
 	'Internal: the model and action of a Django permission id, read from the linked tables by OID';
 
 -- Internal (C): the row trigger link_django() puts on auth_user_groups,
 -- auth_user_user_permissions, auth_group_permissions and users_ruleset.
-CREATE OR REPLACE FUNCTION inventree_perms._django_row_trigger()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_row_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ip_django_row_trigger'
 LANGUAGE C SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION inventree_perms._django_row_trigger() IS
+COMMENT ON FUNCTION inventree_perms_internal._django_row_trigger() IS
 	'Internal row trigger on a linked Django table: checks the table against the link (by OID) and applies that row''s change';
 
 -- link_django / unlink_django -------------------------------------------------
 
 -- Internal: the trigger link_django() puts on the Django tables.
-CREATE OR REPLACE FUNCTION inventree_perms._django_trigger()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_trigger()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -940,28 +940,28 @@ BEGIN
 	 WHERE TG_RELID::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)
 		OR (l.tables IS NULL AND l.source_schema OPERATOR(pg_catalog.=) TG_TABLE_SCHEMA::name);
 	IF src IS NOT NULL THEN
-		PERFORM inventree_perms._django_sync(src, NULL, TG_RELID::regclass, NULL);
+		PERFORM inventree_perms_internal._django_sync(src, NULL, TG_RELID::regclass, NULL);
 	END IF;
 	RETURN NULL;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_trigger() IS
+COMMENT ON FUNCTION inventree_perms_internal._django_trigger() IS
 	'Internal trigger on a linked Django schema''s tables: re-runs the import in the same transaction';
 
 -- Internal: may the caller link or unlink this schema?  A superuser (of
 -- PostgreSQL or of the extension) owning every Django table in it, or a
 -- PostgreSQL superuser.
-CREATE OR REPLACE FUNCTION inventree_perms._django_link_check(source_schema name, what text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_link_check(source_schema name, what text)
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	caller oid := inventree_perms._caller();
+	caller oid := inventree_perms_internal._caller();
 	t record;
 BEGIN
-	PERFORM inventree_perms._require_admin(what);
-	PERFORM inventree_perms._require_superadmin(what);
+	PERFORM inventree_perms_internal._require_admin(what);
+	PERFORM inventree_perms_internal._require_superadmin(what);
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
 			   WHERE a.oid OPERATOR(pg_catalog.=) caller AND a.rolsuper) THEN
 		RETURN;
@@ -970,7 +970,7 @@ BEGIN
 	-- (by OID: the schema may have been renamed since).
 	FOR t IN
 		SELECT c.oid::regclass AS rel, c.relowner
-		FROM inventree_perms._django_tables() d
+		FROM inventree_perms_internal._django_tables() d
 		JOIN pg_catalog.pg_class c ON c.relname OPERATOR(pg_catalog.=) d.tablename
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
@@ -989,10 +989,10 @@ BEGIN
 	END LOOP;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._django_link_check(name, text) IS
+COMMENT ON FUNCTION inventree_perms_internal._django_link_check(name, text) IS
 	'Internal: 42501 unless the caller is a superuser of the extension owning the Django tables, or a PostgreSQL superuser';
 
-CREATE OR REPLACE FUNCTION inventree_perms._link_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._link_django(source_schema name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1003,15 +1003,15 @@ DECLARE
 	added text[] := '{}';
 	linked boolean;
 BEGIN
-	PERFORM inventree_perms._django_link_check(source_schema, 'link a Django schema');
+	PERFORM inventree_perms_internal._django_link_check(source_schema, 'link a Django schema');
 	INSERT INTO inventree_perms.django_links AS l (source_schema) VALUES (_link_django.source_schema)
 	ON CONFLICT DO NOTHING;
 	linked := FOUND;
 	-- The tables are resolved, locked and checked once; the triggers go on
 	-- exactly those (by OID: each is checked after it is made).
-	PERFORM inventree_perms._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
-	rels := inventree_perms._django_open(source_schema, inventree_perms._caller());
-	PERFORM inventree_perms._django_sync(source_schema, inventree_perms._caller(), NULL, rels);
+	PERFORM inventree_perms_internal._django_lock(0, pg_catalog.hashtext(source_schema::text), true);
+	rels := inventree_perms_internal._django_open(source_schema, inventree_perms_internal._caller());
+	PERFORM inventree_perms_internal._django_sync(source_schema, inventree_perms_internal._caller(), NULL, rels);
 	UPDATE inventree_perms.django_links l
 	   SET tables = ARRAY(SELECT NULLIF(x.r, 0)::regclass FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i)
 						  ORDER BY x.i)
@@ -1034,7 +1034,7 @@ BEGIN
 			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
 				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
 				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django_row') AS row_enabled
-		FROM inventree_perms._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
+		FROM inventree_perms_internal._django_tables() WITH ORDINALITY d(tablename, columns, required, ord)
 		WHERE rels[d.ord OPERATOR(pg_catalog.+) 1] OPERATOR(pg_catalog.<>) 0
 		ORDER BY d.ord
 	LOOP
@@ -1047,12 +1047,12 @@ BEGIN
 			IF t.delta THEN
 				EXECUTE pg_catalog.format(
 					'CREATE TRIGGER inventree_perms_django AFTER TRUNCATE ON %s'
-					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()', t.rel);
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._django_trigger()', t.rel);
 			ELSE
 				EXECUTE pg_catalog.format(
 					'CREATE TRIGGER inventree_perms_django'
 					' AFTER INSERT OR UPDATE OF %s OR DELETE OR TRUNCATE ON %s'
-					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._django_trigger()',
+					' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._django_trigger()',
 					(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
 					 FROM pg_catalog.unnest(t.columns) col),
 					t.rel);
@@ -1063,7 +1063,7 @@ BEGIN
 			EXECUTE pg_catalog.format(
 				'CREATE TRIGGER inventree_perms_django_row'
 				' AFTER INSERT OR UPDATE OF %s OR DELETE ON %s'
-				' FOR EACH ROW EXECUTE FUNCTION inventree_perms._django_row_trigger()',
+				' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._django_row_trigger()',
 				(SELECT pg_catalog.string_agg(pg_catalog.quote_ident(col), ', ')
 				 FROM pg_catalog.unnest(t.columns) col),
 				t.rel);
@@ -1097,26 +1097,26 @@ BEGIN
 		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger tg
 					   WHERE tg.tgrelid OPERATOR(pg_catalog.=) t.rel
 						 AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
-						 AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure) THEN
+						 AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms_internal._django_trigger()'::pg_catalog.regprocedure) THEN
 			RAISE EXCEPTION 'table "%.%" changed while it was being linked', source_schema, t.tablename
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Run link_django() again.';
 		END IF;
 	END LOOP;
 	IF linked OR pg_catalog.cardinality(added) OPERATOR(pg_catalog.>) 0 THEN
-		PERFORM inventree_perms._log('link_django', source_schema::text,
+		PERFORM inventree_perms_internal._log('link_django', source_schema::text,
 			pg_catalog.jsonb_build_object('triggers', added));
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._link_django(name) IS
+COMMENT ON FUNCTION inventree_perms_internal._link_django(name) IS
 	'Internal: implementation of link_django()';
 CREATE OR REPLACE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.link_django(name) IS
 	'Import from a Django schema and keep it imported: triggers on its tables apply each change in the same transaction; superusers owning the tables only';
 
-CREATE OR REPLACE FUNCTION inventree_perms._unlink_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._unlink_django(source_schema name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1126,7 +1126,7 @@ DECLARE
 	dropped text[] := '{}';
 	unlinked boolean;
 BEGIN
-	PERFORM inventree_perms._django_link_check(source_schema, 'unlink a Django schema');
+	PERFORM inventree_perms_internal._django_link_check(source_schema, 'unlink a Django schema');
 	FOR t IN
 		SELECT c.relname::text AS tablename, c.oid::regclass AS rel
 		FROM pg_catalog.pg_trigger tg
@@ -1134,7 +1134,7 @@ BEGIN
 		JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
 		WHERE n.nspname OPERATOR(pg_catalog.=) source_schema
 		  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django'
-		  AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms._django_trigger()'::pg_catalog.regprocedure
+		  AND tg.tgfoid OPERATOR(pg_catalog.=) 'inventree_perms_internal._django_trigger()'::pg_catalog.regprocedure
 		ORDER BY 1
 	LOOP
 		EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
@@ -1149,12 +1149,12 @@ BEGIN
 	WHERE l.source_schema OPERATOR(pg_catalog.=) _unlink_django.source_schema;
 	unlinked := FOUND;
 	IF unlinked OR pg_catalog.cardinality(dropped) OPERATOR(pg_catalog.>) 0 THEN
-		PERFORM inventree_perms._log('unlink_django', source_schema::text,
+		PERFORM inventree_perms_internal._log('unlink_django', source_schema::text,
 			pg_catalog.jsonb_build_object('triggers', dropped));
 	END IF;
 END;
 $$;
-COMMENT ON FUNCTION inventree_perms._unlink_django(name) IS
+COMMENT ON FUNCTION inventree_perms_internal._unlink_django(name) IS
 	'Internal: implementation of unlink_django()';
 CREATE OR REPLACE FUNCTION inventree_perms.unlink_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;

@@ -1,0 +1,59 @@
+-- ---------------------------------------------------------------------------
+-- The internal schema (sql/src/05_schema.sql): 1.1 kept its implementations,
+-- helpers and trigger functions ("_<name>") beside the API in inventree_perms.
+-- They move, with their privileges and everything that refers to them by
+-- OID (gates, triggers, event triggers, policies), to inventree_perms_internal.
+-- A body names the functions it calls (PL/pgSQL and SQL resolve them when
+-- they run), so every body of 1.1 that names one is rewritten for the new
+-- schema; the parts after this one then replace what 1.2 changes.
+-- ---------------------------------------------------------------------------
+
+CREATE SCHEMA inventree_perms_internal;
+COMMENT ON SCHEMA inventree_perms_internal IS
+	'Internal to the extension inventree_perms: implementations, helpers and trigger functions; not an API';
+
+DO $$
+DECLARE
+	f pg_catalog.regprocedure;
+BEGIN
+	FOR f IN
+		SELECT p.oid
+		  FROM pg_catalog.pg_proc p
+		  JOIN pg_catalog.pg_depend d
+		    ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		   AND d.objid OPERATOR(pg_catalog.=) p.oid
+		   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
+		  JOIN pg_catalog.pg_extension e
+		    ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+		   AND e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
+		 WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
+		   AND p.proname OPERATOR(pg_catalog.~) '^_'
+	LOOP
+		EXECUTE pg_catalog.format('ALTER FUNCTION %s SET SCHEMA inventree_perms_internal', f);
+	END LOOP;
+END;
+$$;
+
+DO $$
+DECLARE
+	f pg_catalog.oid;
+BEGIN
+	FOR f IN
+		SELECT p.oid
+		  FROM pg_catalog.pg_proc p
+		  JOIN pg_catalog.pg_depend d
+		    ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+		   AND d.objid OPERATOR(pg_catalog.=) p.oid
+		   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		   AND d.deptype OPERATOR(pg_catalog.=) 'e'
+		  JOIN pg_catalog.pg_extension e
+		    ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+		   AND e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
+		 WHERE pg_catalog.strpos(p.prosrc, 'inventree_perms._') OPERATOR(pg_catalog.>) 0
+	LOOP
+		EXECUTE pg_catalog.replace(pg_catalog.pg_get_functiondef(f), 'inventree_perms._',
+								   'inventree_perms_internal._');
+	END LOOP;
+END;
+$$;
