@@ -116,21 +116,36 @@ ip_catalog_installed(void)
  * (implementations, helpers, trigger functions), or InvalidOid if the
  * extension is not installed.  A schema named inventree_perms_internal that
  * is not a member of the extension (made by someone else while an older
- * version is installed) is never used.
+ * version is installed) is never used; the member schema only while the
+ * extension's owner owns it: InvalidOid otherwise, and callers refuse.
  */
 Oid
 ip_internal_namespace(void)
 {
 	Oid			ext = get_extension_oid("inventree_perms", true);
+	Oid			api;
+	Oid			owner;
 	Oid			nsp;
 
 	if (!OidIsValid(ext))
 		return InvalidOid;
+	owner = ip_extension_lookup(&api);
 	nsp = get_namespace_oid("inventree_perms_internal", true);
 	if (OidIsValid(nsp) && getExtensionOfObject(NamespaceRelationId, nsp) == ext)
+	{
+		HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+		Oid			nspowner = InvalidOid;
+
+		if (HeapTupleIsValid(tup))
+		{
+			nspowner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+			ReleaseSysCache(tup);
+		}
+		if (nspowner != owner)
+			return InvalidOid;
 		return nsp;
-	(void) ip_extension_lookup(&nsp);
-	return nsp;
+	}
+	return api;
 }
 
 /*

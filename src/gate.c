@@ -88,7 +88,11 @@ gate_setup(FmgrInfo *flinfo)
 	gi->name = pstrdup(NameStr(proc->proname));
 	gi->nspid = ip_internal_namespace();
 	if (!OidIsValid(gi->nspid))
-		gi->nspid = proc->pronamespace;
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("schema \"inventree_perms_internal\" is not owned by the owner of the extension inventree_perms"),
+				 errdetail("Its owner could put functions of its own under the names the extension uses."),
+				 errhint("ALTER SCHEMA inventree_perms_internal OWNER TO the extension's owner.")));
 	gi->writes = (proc->provolatile == PROVOLATILE_VOLATILE);
 	gi->nargs = proc->pronargs;
 	gi->argnames = palloc0(sizeof(char *) * (gi->nargs + 1));

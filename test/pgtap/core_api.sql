@@ -6,7 +6,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(20);
+SELECT plan(41);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE EXTENSION inventree_perms;
@@ -122,22 +122,76 @@ SELECT ok(NOT EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) c
 					  WHERE c ~ '^search_path=.*inventree_perms_internal'),
 		  'no role or database setting puts the internal schema on a search_path');
 
--- the gates call the implementations there, not a look-alike of the API schema
+-- nobody, superusers included, hands a schema, function or table of the
+-- extension to another role, renames a schema or adds a function to it
+CREATE ROLE api_owner_to_be;
+SELECT throws_ok(q, '42501', NULL, 'refused even to a superuser: ' || q)
+  FROM unnest(ARRAY[
+	'CREATE FUNCTION inventree_perms._create_group(groupname text) RETURNS void LANGUAGE sql AS $f$ SELECT NULL::void $f$',
+	'CREATE FUNCTION inventree_perms_internal._extra() RETURNS int LANGUAGE sql AS $f$ SELECT 1 $f$',
+	'CREATE OR REPLACE FUNCTION inventree_perms_internal._is_admin() RETURNS boolean LANGUAGE sql AS $f$ SELECT true $f$',
+	'ALTER FUNCTION inventree_perms_internal._create_group(text) OWNER TO api_owner_to_be',
+	'ALTER FUNCTION inventree_perms.has_model_perm(text, text) OWNER TO api_owner_to_be',
+	'ALTER FUNCTION inventree_perms_internal._create_group(text) SECURITY INVOKER',
+	'ALTER FUNCTION inventree_perms_internal._create_group(text) RENAME TO _x',
+	'ALTER SCHEMA inventree_perms_internal OWNER TO api_owner_to_be',
+	'ALTER SCHEMA inventree_perms_internal RENAME TO ip_moved',
+	'ALTER SCHEMA inventree_perms RENAME TO ip_moved',
+	'ALTER SCHEMA inventree_perms OWNER TO api_owner_to_be',
+	'GRANT CREATE ON SCHEMA inventree_perms_internal TO PUBLIC',
+	'GRANT CREATE ON SCHEMA inventree_perms TO api_owner_to_be',
+	'ALTER TABLE inventree_perms.users OWNER TO api_owner_to_be',
+	'ALTER VIEW inventree_perms.my_permissions OWNER TO api_owner_to_be']) q;
+SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms_internal'),
+		  (SELECT extowner FROM pg_extension WHERE extname = 'inventree_perms'),
+		  '... and the internal schema is still the extension owner''s');
+CREATE SCHEMA api_other;
+SELECT lives_ok($$ALTER SCHEMA api_other OWNER TO api_owner_to_be;
+				  GRANT CREATE ON SCHEMA api_other TO PUBLIC;
+				  CREATE FUNCTION api_other.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+				  ALTER FUNCTION api_other.f() OWNER TO api_owner_to_be;
+				  CREATE TABLE api_other.t (a int); ALTER TABLE api_other.t OWNER TO api_owner_to_be$$,
+				'the same commands on other schemas, functions and tables are untouched');
+
+-- with that guard switched off by a superuser and the internal schema given
+-- away, the gates refuse rather than call what its new owner could put there
+ALTER EVENT TRIGGER inventree_perms_guard_members DISABLE;
 CREATE FUNCTION inventree_perms._create_group(groupname text) RETURNS void
 	LANGUAGE sql AS $$ SELECT NULL::void $$;
 SELECT lives_ok($$SELECT inventree_perms.create_group('api_team')$$, 'create_group() runs');
 SELECT ok(EXISTS (SELECT 1 FROM inventree_perms.groups WHERE name = 'api_team'),
 		  '... through the internal implementation, not a _create_group() put in the API schema');
 DROP FUNCTION inventree_perms._create_group(text);
+ALTER SCHEMA inventree_perms_internal OWNER TO api_owner_to_be;
+SELECT throws_ok($$SELECT inventree_perms.create_group('api_team2')$$, '42501',
+				 'schema "inventree_perms_internal" is not owned by the owner of the extension inventree_perms',
+				 'a gate refuses an internal schema its owner no longer owns');
+ALTER SCHEMA inventree_perms_internal OWNER TO CURRENT_USER;
+ALTER EVENT TRIGGER inventree_perms_guard_members ENABLE;
 
 -- DROP EXTENSION takes the internal schema with it
 DROP EXTENSION inventree_perms CASCADE;
+DROP SCHEMA inventree_perms;
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'inventree_perms_internal'),
 		  'DROP EXTENSION drops the internal schema');
--- and CREATE EXTENSION refuses a schema of that name made by someone else
+-- CREATE EXTENSION refuses a schema of either name that another role made
+CREATE SCHEMA inventree_perms;
 CREATE SCHEMA inventree_perms_internal AUTHORIZATION api_plain;
 SELECT throws_ok('CREATE EXTENSION inventree_perms', '42P06', NULL,
 				 'CREATE EXTENSION refuses to adopt an inventree_perms_internal schema it did not make');
+DROP SCHEMA inventree_perms_internal, inventree_perms;
+CREATE SCHEMA inventree_perms AUTHORIZATION api_plain;
+SELECT throws_ok('CREATE EXTENSION inventree_perms', '42501',
+				 'schema "inventree_perms" is owned by role api_plain, not by you or a superuser',
+				 'CREATE EXTENSION refuses an inventree_perms schema an ordinary role owns');
+ALTER SCHEMA inventree_perms OWNER TO CURRENT_USER;
+GRANT CREATE ON SCHEMA inventree_perms TO PUBLIC;
+SELECT throws_ok('CREATE EXTENSION inventree_perms', '42501',
+				 'other roles may create objects in schema "inventree_perms": PUBLIC',
+				 'CREATE EXTENSION refuses an inventree_perms schema others may create in');
+REVOKE CREATE ON SCHEMA inventree_perms FROM PUBLIC;
+SELECT lives_ok('CREATE EXTENSION inventree_perms',
+				'an inventree_perms schema a superuser made and keeps closed is fine');
 
 SELECT * FROM finish();
 ROLLBACK;

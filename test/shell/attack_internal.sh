@@ -126,5 +126,37 @@ q "$PORT" own "CREATE TABLE t (a int);
 ok "$(pwned 3 && echo false || echo true)" \
 	"3: a superuser's CREATE TRIGGER does not run code the demoted extension owner wrote"
 
+# ... nor by taking a function out of the extension first, nor by putting a
+# trigger or an expression index of his on a table of the extension that a
+# superuser then writes (pg_restore does)
+as_role extowner own <<EOF
+ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._guard_ddl();
+CREATE FUNCTION public.own_pwn() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+	IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+		EXECUTE 'COPY (SELECT current_user) TO ''$T/pwned_4''';
+	END IF;
+	RETURN NEW;
+END \$\$;
+CREATE TRIGGER own_pwn BEFORE INSERT ON inventree_perms.users FOR EACH ROW EXECUTE FUNCTION public.own_pwn();
+CREATE FUNCTION public.own_idx(text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS \$\$
+BEGIN
+	IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+		EXECUTE 'COPY (SELECT current_user) TO ''$T/pwned_5''';
+	END IF;
+	RETURN \$1;
+END \$\$;
+CREATE INDEX own_idx ON inventree_perms.users (public.own_idx(name));
+ALTER EVENT TRIGGER inventree_perms_guard_members DISABLE;
+EOF
+is "$(q "$PORT" own "SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'inventree_perms'
+	WHERE d.objid = 'inventree_perms_internal._guard_ddl()'::regprocedure AND d.deptype = 'e'")" 1 \
+	"3: the demoted owner cannot take a function out of the extension"
+is "$(q "$PORT" own "SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'inventree_perms_guard_members'")" O \
+	"3: ... nor switch off the guard"
+q "$PORT" own "INSERT INTO inventree_perms.users (name) VALUES ('restored_by_superuser')" >/dev/null 2>&1
+ok "$( (pwned 4 || pwned 5) && echo false || echo true)" \
+	"3: a superuser's write of the extension's tables runs no trigger or index expression of the demoted owner"
+
 is "$(log_crashes pg)" "" "server log: no crash"
 tap_done

@@ -1,16 +1,12 @@
 -- ---------------------------------------------------------------------------
 -- The internal schema (sql/src/05_schema.sql): 1.1 kept its implementations,
 -- helpers and trigger functions ("_<name>") beside the API in inventree_perms.
--- They move, with their privileges and everything that refers to them by
+-- They move (to the schema 04_schema.sql made), with their privileges and everything that refers to them by
 -- OID (gates, triggers, event triggers, policies), to inventree_perms_internal.
 -- A body names the functions it calls (PL/pgSQL and SQL resolve them when
 -- they run), so every body of 1.1 that names one is rewritten for the new
 -- schema; the parts after this one then replace what 1.2 changes.
 -- ---------------------------------------------------------------------------
-
-CREATE SCHEMA inventree_perms_internal;
-COMMENT ON SCHEMA inventree_perms_internal IS
-	'Internal to the extension inventree_perms: implementations, helpers and trigger functions; not an API';
 
 DO $$
 DECLARE
