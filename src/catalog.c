@@ -20,6 +20,7 @@
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/extension.h"
@@ -117,19 +118,19 @@ ip_catalog_installed(void)
  * extension is not installed.  A schema named inventree_perms_internal that
  * is not a member of the extension (made by someone else while an older
  * version is installed) is never used; the member schema only while the
- * extension's owner owns it: InvalidOid otherwise, and callers refuse.
+ * bootstrap superuser owns it, as the install script leaves it: InvalidOid
+ * otherwise, and callers refuse.
  */
 Oid
 ip_internal_namespace(void)
 {
 	Oid			ext = get_extension_oid("inventree_perms", true);
 	Oid			api;
-	Oid			owner;
 	Oid			nsp;
 
 	if (!OidIsValid(ext))
 		return InvalidOid;
-	owner = ip_extension_lookup(&api);
+	(void) ip_extension_lookup(&api);
 	nsp = get_namespace_oid("inventree_perms_internal", true);
 	if (OidIsValid(nsp) && getExtensionOfObject(NamespaceRelationId, nsp) == ext)
 	{
@@ -141,7 +142,7 @@ ip_internal_namespace(void)
 			nspowner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
 			ReleaseSysCache(tup);
 		}
-		if (nspowner != owner)
+		if (nspowner != BOOTSTRAP_SUPERUSERID)
 			return InvalidOid;
 		return nsp;
 	}

@@ -90,9 +90,9 @@ gate_setup(FmgrInfo *flinfo)
 	if (!OidIsValid(gi->nspid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("schema \"inventree_perms_internal\" is not owned by the owner of the extension inventree_perms"),
+				 errmsg("schema \"inventree_perms_internal\" is not owned by the bootstrap superuser"),
 				 errdetail("Its owner could put functions of its own under the names the extension uses."),
-				 errhint("ALTER SCHEMA inventree_perms_internal OWNER TO the extension's owner.")));
+				 errhint("Give it back to the bootstrap superuser, or DROP EXTENSION and CREATE EXTENSION inventree_perms.")));
 	gi->writes = (proc->provolatile == PROVOLATILE_VOLATILE);
 	gi->nargs = proc->pronargs;
 	gi->argnames = palloc0(sizeof(char *) * (gi->nargs + 1));

@@ -5,10 +5,11 @@
 -- the reference documents, and nothing else, so that \df inventree_perms.*
 -- is the API.  The implementations of the management functions (each
 -- "_<name>" beside its C gate "<name>"), the helpers and the trigger
--- functions live in inventree_perms_internal: created and owned by the
--- extension (it goes with DROP EXTENSION), on nobody's search_path, closed to
--- PUBLIC.  The C code finds it only as a member of this extension owned by
--- the extension's owner.
+-- functions live in inventree_perms_internal: a member of the extension (it
+-- goes with DROP EXTENSION), on nobody's search_path, closed to PUBLIC.  Both
+-- schemas and every object of the extension belong to the bootstrap
+-- superuser (sql/src/95_api.sql says why).  The C code finds the internal
+-- schema only as a member of this extension that the bootstrap superuser owns.
 --
 -- SQL bodies name both schemas, so whoever owns one of them, or may create
 -- in it, could put objects of its own under those names: CREATE EXTENSION
@@ -50,6 +51,62 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege',
 				  DETAIL = 'They could put objects of their own under the names the extension''s functions use.',
 				  HINT = 'REVOKE CREATE ON SCHEMA inventree_perms FROM them, then run the command again.';
+	END IF;
+END;
+$$;
+
+-- An update (this part also opens the upgrade script) runs statements on the
+-- extension's tables as the superuser who updates: nothing another role put
+-- on them -- a trigger, rule, policy, index, default or check that calls a
+-- function, or a column type -- that is not the extension's own may be there.
+DO $$
+DECLARE
+	ext pg_catalog.oid := (SELECT e.oid FROM pg_catalog.pg_extension e
+							WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms');
+	foreign_objects text;
+BEGIN
+	WITH members AS (
+		SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+		 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		   AND d.refobjid OPERATOR(pg_catalog.=) ext AND d.deptype OPERATOR(pg_catalog.=) 'e'
+	), tabs AS (
+		SELECT m.objid AS oid FROM members m
+		 WHERE m.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+	), attached AS (	-- what hangs on a table of the extension, and the tables themselves
+		SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+		 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+		   AND d.refobjid IN (SELECT t.oid FROM tabs t)
+		   AND d.classid OPERATOR(pg_catalog.<>) 'pg_catalog.pg_type'::pg_catalog.regclass
+		UNION
+		SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, t.oid FROM tabs t
+	), uses AS (
+		SELECT a.classid, a.objid, f.refclassid, f.refobjid
+		  FROM attached a
+		  JOIN pg_catalog.pg_depend f ON f.classid OPERATOR(pg_catalog.=) a.classid
+									AND f.objid OPERATOR(pg_catalog.=) a.objid
+	)
+	SELECT pg_catalog.string_agg(DISTINCT pg_catalog.pg_describe_object(u.classid, u.objid, 0), ', ')
+	  INTO foreign_objects
+	  FROM uses u
+	 WHERE u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass
+		OR (u.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+			AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite w	-- a view's own rule is the view
+							 WHERE w.oid OPERATOR(pg_catalog.=) u.objid
+							   AND w.rulename OPERATOR(pg_catalog.=) '_RETURN'))
+		OR (u.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+			AND u.refobjid NOT IN (SELECT m.objid FROM members m)
+			AND (SELECT p.pronamespace FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) u.refobjid)
+				OPERATOR(pg_catalog.<>) 'pg_catalog'::pg_catalog.regnamespace)
+		OR (u.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass
+			AND (SELECT y.typnamespace FROM pg_catalog.pg_type y WHERE y.oid OPERATOR(pg_catalog.=) u.refobjid)
+				NOT IN ('pg_catalog'::pg_catalog.regnamespace)
+			AND (SELECT y.typrelid FROM pg_catalog.pg_type y WHERE y.oid OPERATOR(pg_catalog.=) u.refobjid)
+				NOT IN (SELECT t.oid FROM tabs t));
+	IF foreign_objects IS NOT NULL THEN
+		RAISE EXCEPTION 'the tables of inventree_perms hold objects the extension did not make: %', foreign_objects
+			USING ERRCODE = 'insufficient_privilege',
+				  DETAIL = 'They would run with the rights of the superuser who updates the extension.',
+				  HINT = 'Drop them (or check who made them), then run ALTER EXTENSION inventree_perms UPDATE again.';
 	END IF;
 END;
 $$;
@@ -98,9 +155,7 @@ BEGIN
 							  AND cmd.object_type OPERATOR(pg_catalog.=) 'SCHEMA'))
 		   AND (s.nspname OPERATOR(pg_catalog.<>) CASE WHEN s.api THEN 'inventree_perms'
 													   ELSE 'inventree_perms_internal' END
-				OR (s.nspowner OPERATOR(pg_catalog.<>) ext.extowner
-					AND NOT (s.api AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r
-										 WHERE r.oid OPERATOR(pg_catalog.=) s.nspowner)))
+				OR s.nspowner OPERATOR(pg_catalog.<>) 10
 				OR EXISTS (SELECT 1 FROM pg_catalog.aclexplode(s.nspacl) a
 						   WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
 							 AND a.grantee OPERATOR(pg_catalog.<>) s.nspowner))
@@ -146,7 +201,7 @@ BEGIN
 	IF bad IS NOT NULL THEN
 		RAISE EXCEPTION 'permission denied to change %', bad
 			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'The schemas inventree_perms and inventree_perms_internal, the functions in them and the extension''s tables change only by the extension''s own scripts: their owner stays the extension''s owner, nobody else creates in them, and nothing is added that another role''s rights would run.',
+				  DETAIL = 'The schemas inventree_perms and inventree_perms_internal, the functions in them and the extension''s tables change only by the extension''s own scripts: their owner stays the bootstrap superuser, nobody else creates in them, and nothing is added that another role''s rights would run.',
 				  HINT = 'Use ALTER EXTENSION inventree_perms UPDATE, or DROP EXTENSION and CREATE EXTENSION.';
 	END IF;
 END;
@@ -161,17 +216,3 @@ CREATE EVENT TRIGGER inventree_perms_guard_members ON ddl_command_end
 				 'CREATE POLICY', 'ALTER POLICY')
 	EXECUTE FUNCTION inventree_perms_internal._guard_members();
 
--- The guard and its event trigger belong to the bootstrap superuser, not to
--- the extension's owner: an owner who stops being a superuser can neither
--- switch it off nor replace what it runs (and it guards every other function
--- of the extension, so he cannot replace one that a superuser's command runs).
-DO $$
-BEGIN
-	EXECUTE pg_catalog.format('ALTER FUNCTION inventree_perms_internal._guard_members() OWNER TO %I',
-							  (SELECT r.rolname FROM pg_catalog.pg_roles r
-							    WHERE r.oid OPERATOR(pg_catalog.=) 10));
-	EXECUTE pg_catalog.format('ALTER EVENT TRIGGER inventree_perms_guard_members OWNER TO %I',
-							  (SELECT r.rolname FROM pg_catalog.pg_roles r
-							    WHERE r.oid OPERATOR(pg_catalog.=) 10));
-END;
-$$;

@@ -43,3 +43,51 @@ BEGIN
 	END LOOP;
 END;
 $$;
+
+-- Ownership: every object of the extension (its functions, tables, sequence,
+-- view, event triggers and the internal schema) and the schema
+-- inventree_perms belong to the bootstrap superuser, as PostgreSQL does for
+-- trusted extensions; the role that ran CREATE EXTENSION stays the
+-- extension's owner (an administrator).  Whoever owns a function that a
+-- superuser's command runs (an event trigger on every DDL, a trigger on a
+-- user's table, has_model_perm) has a superuser's rights; an extension owner
+-- who later stops being a superuser must not keep them.  The SECURITY
+-- DEFINER implementations run as that superuser and decide everything about
+-- their caller (_caller()), never about themselves.
+DO $$
+DECLARE
+	ext pg_catalog.oid := (SELECT e.oid FROM pg_catalog.pg_extension e
+							WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms');
+	boot text := (SELECT pg_catalog.quote_ident(r.rolname::text) FROM pg_catalog.pg_roles r
+				   WHERE r.oid OPERATOR(pg_catalog.=) 10);
+	o record;
+BEGIN
+	EXECUTE pg_catalog.format('ALTER SCHEMA inventree_perms OWNER TO %s', boot);
+	FOR o IN
+		SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+		 WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+		   AND d.refobjid OPERATOR(pg_catalog.=) ext AND d.deptype OPERATOR(pg_catalog.=) 'e'
+		 ORDER BY d.classid, d.objid
+	LOOP
+		IF o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+			EXECUTE pg_catalog.format('ALTER FUNCTION %s OWNER TO %s', o.objid::pg_catalog.regprocedure, boot);
+		ELSIF o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN
+			EXECUTE pg_catalog.format('ALTER SCHEMA %s OWNER TO %s', o.objid::pg_catalog.regnamespace, boot);
+		ELSIF o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_event_trigger'::pg_catalog.regclass THEN
+			EXECUTE pg_catalog.format('ALTER EVENT TRIGGER %I OWNER TO %s',
+				(SELECT t.evtname FROM pg_catalog.pg_event_trigger t WHERE t.oid OPERATOR(pg_catalog.=) o.objid), boot);
+		ELSIF o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+			  AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) o.objid)
+				  OPERATOR(pg_catalog.<>) 'S' THEN	-- a sequence goes with its table
+			EXECUTE pg_catalog.format('ALTER TABLE %s OWNER TO %s', o.objid::pg_catalog.regclass, boot);
+		END IF;
+	END LOOP;
+	-- the extension's owner reads the tables directly, as a superuser does
+	IF (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.oid OPERATOR(pg_catalog.=) ext)
+	   OPERATOR(pg_catalog.<>) 10 THEN
+		EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA inventree_perms TO %s',
+			(SELECT e.extowner::pg_catalog.regrole FROM pg_catalog.pg_extension e
+			  WHERE e.oid OPERATOR(pg_catalog.=) ext));
+	END IF;
+END;
+$$;

@@ -6,7 +6,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(41);
+SELECT plan(43);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE EXTENSION inventree_perms;
@@ -88,9 +88,20 @@ SELECT is((SELECT d.refobjid FROM pg_depend d
 			 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'),
 		  (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms'),
 		  'inventree_perms_internal is a member of the extension');
-SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms_internal'),
-		  (SELECT extowner FROM pg_extension WHERE extname = 'inventree_perms'),
-		  '... owned by the extension''s owner');
+SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms_internal'), 10::oid,
+		  '... owned by the bootstrap superuser');
+SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms'), 10::oid,
+		  'the API schema is owned by the bootstrap superuser');
+SELECT is((SELECT array_agg(pg_describe_object(d.classid, d.objid, 0) ORDER BY 1) FROM pg_depend d
+		   WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+			 AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms')
+			 AND CASE d.classid
+				 WHEN 'pg_proc'::regclass THEN (SELECT proowner FROM pg_proc WHERE oid = d.objid)
+				 WHEN 'pg_class'::regclass THEN (SELECT relowner FROM pg_class WHERE oid = d.objid)
+				 WHEN 'pg_namespace'::regclass THEN (SELECT nspowner FROM pg_namespace WHERE oid = d.objid)
+				 WHEN 'pg_event_trigger'::regclass THEN (SELECT evtowner FROM pg_event_trigger WHERE oid = d.objid)
+				 ELSE 0 END <> 10),
+		  NULL, 'every object of the extension is owned by the bootstrap superuser');
 SELECT ok(coalesce(btrim(obj_description('inventree_perms_internal'::regnamespace, 'pg_namespace')), '') <> '',
 		  '... with a COMMENT');
 SELECT ok(NOT has_schema_privilege('api_plain', 'inventree_perms_internal', 'USAGE'),
@@ -142,9 +153,8 @@ SELECT throws_ok(q, '42501', NULL, 'refused even to a superuser: ' || q)
 	'GRANT CREATE ON SCHEMA inventree_perms TO api_owner_to_be',
 	'ALTER TABLE inventree_perms.users OWNER TO api_owner_to_be',
 	'ALTER VIEW inventree_perms.my_permissions OWNER TO api_owner_to_be']) q;
-SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms_internal'),
-		  (SELECT extowner FROM pg_extension WHERE extname = 'inventree_perms'),
-		  '... and the internal schema is still the extension owner''s');
+SELECT is((SELECT nspowner FROM pg_namespace WHERE nspname = 'inventree_perms_internal'), 10::oid,
+		  '... and the internal schema is still the bootstrap superuser''s');
 CREATE SCHEMA api_other;
 SELECT lives_ok($$ALTER SCHEMA api_other OWNER TO api_owner_to_be;
 				  GRANT CREATE ON SCHEMA api_other TO PUBLIC;
@@ -164,7 +174,7 @@ SELECT ok(EXISTS (SELECT 1 FROM inventree_perms.groups WHERE name = 'api_team'),
 DROP FUNCTION inventree_perms._create_group(text);
 ALTER SCHEMA inventree_perms_internal OWNER TO api_owner_to_be;
 SELECT throws_ok($$SELECT inventree_perms.create_group('api_team2')$$, '42501',
-				 'schema "inventree_perms_internal" is not owned by the owner of the extension inventree_perms',
+				 'schema "inventree_perms_internal" is not owned by the bootstrap superuser',
 				 'a gate refuses an internal schema its owner no longer owns');
 ALTER SCHEMA inventree_perms_internal OWNER TO CURRENT_USER;
 ALTER EVENT TRIGGER inventree_perms_guard_members ENABLE;

@@ -8,7 +8,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(27);
+SELECT plan(36);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE ROLE own_owner SUPERUSER;
@@ -48,6 +48,24 @@ SELECT lives_ok($$SELECT inventree_perms.drop_user('own_bob')$$, 'owner: drop_us
 -- what the owner lacks, it is told with 42501 and a hint
 SELECT throws_ok($$SELECT inventree_perms.set_acting_user('own_alice')$$, '42501',
 				 'permission denied to set the acting user', 'owner: set_acting_user is for superusers and delegates');
+RESET ROLE;
+
+-- the owner no longer a superuser owns none of the extension's objects: it
+-- cannot replace, detach or add what a superuser's command would run
+SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.deptype = 'e'
+		   WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms')
+			 AND p.proowner = 'own_owner'::regrole), 0, 'the owner owns none of the extension''s functions');
+SET LOCAL ROLE own_owner;
+SELECT throws_ok(q, '42501', NULL, 'owner, no longer a superuser: ' || q || ' -> 42501')
+  FROM unnest(ARRAY[
+	'CREATE OR REPLACE FUNCTION inventree_perms_internal._guard_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $f$ BEGIN END $f$',
+	'ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._guard_ddl()',
+	'ALTER EXTENSION inventree_perms DROP SCHEMA inventree_perms_internal',
+	'ALTER EXTENSION inventree_perms DROP TABLE inventree_perms.users',
+	'CREATE TABLE inventree_perms.decoy (id int)',
+	'CREATE FUNCTION inventree_perms_internal._x() RETURNS int LANGUAGE sql AS $f$ SELECT 1 $f$',
+	'ALTER EVENT TRIGGER inventree_perms_guard_ddl DISABLE',
+	'CREATE TRIGGER own_t BEFORE INSERT ON inventree_perms.users FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()']) q;
 RESET ROLE;
 
 -- a delegate acts as before
