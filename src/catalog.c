@@ -19,6 +19,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/dependency.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_namespace.h"
@@ -76,6 +77,8 @@ ip_catalog_load(void)
 		c.table[i] = get_relname_relid(table_names[i], nsp);
 		snprintf(idx, sizeof(idx), "%s_pkey", table_names[i]);
 		c.pkey[i] = get_relname_relid(idx, nsp);
+		if (OidIsValid(c.pkey[i]) && IndexGetRelation(c.pkey[i], true) != c.table[i])
+			c.pkey[i] = InvalidOid;	/* not that table's index: never used */
 		if (table_optional(i) && !OidIsValid(c.table[i]))
 			c.pkey[i] = InvalidOid;
 		else if (!OidIsValid(c.table[i]) || !OidIsValid(c.pkey[i]))

@@ -29,6 +29,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -85,7 +86,7 @@ ip_scope_catalog_load(void)
 
 	if (ip_scope_catalog.valid)
 		return;
-	nsp = get_namespace_oid("inventree_perms", true);
+	(void) ip_extension_lookup(&nsp);
 	if (!OidIsValid(nsp))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -98,6 +99,8 @@ ip_scope_catalog_load(void)
 		c.table[i] = get_relname_relid(scope_table_names[i], nsp);
 		snprintf(idx, sizeof(idx), "%s_pkey", scope_table_names[i]);
 		c.pkey[i] = get_relname_relid(idx, nsp);
+		if (OidIsValid(c.pkey[i]) && IndexGetRelation(c.pkey[i], true) != c.table[i])
+			c.pkey[i] = InvalidOid;	/* not that table's index: never used */
 		if (!OidIsValid(c.table[i]) || !OidIsValid(c.pkey[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -107,6 +110,13 @@ ip_scope_catalog_load(void)
 	}
 	c.owners_username_idx = get_relname_relid("owners_username_idx", nsp);
 	c.owners_groupname_idx = get_relname_relid("owners_groupname_idx", nsp);
+	/* an index of that name is used only if it is an index of owners */
+	if (OidIsValid(c.owners_username_idx) &&
+		IndexGetRelation(c.owners_username_idx, true) != c.table[IPS_OWNERS])
+		c.owners_username_idx = InvalidOid;
+	if (OidIsValid(c.owners_groupname_idx) &&
+		IndexGetRelation(c.owners_groupname_idx, true) != c.table[IPS_OWNERS])
+		c.owners_groupname_idx = InvalidOid;
 	if (!OidIsValid(c.owners_username_idx) || !OidIsValid(c.owners_groupname_idx))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
