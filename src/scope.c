@@ -76,7 +76,7 @@ typedef struct StmtScope
 	int			modellen;
 	int			action;
 	IpTree	   *tree;			/* the model's tree; NULL: not scoped */
-	uint8	   *allowed;		/* bit per node of tree; NULL: none */
+	uint8	   *allowed;		/* bit per node of tree (ip_tree_bitpos); NULL: none */
 	bool		user_ok;		/* the user exists and is active */
 	bool		superuser;		/* ... and is a superuser */
 	bool		modelwide;		/* holds the action on the model */
@@ -285,18 +285,27 @@ stmt_user(const char *name, int len, Snapshot snap)
 	return u;
 }
 
-/* Mark a node and everything below it. */
+/* Is a node's bit set?  And set it. */
+#define BIT_IS_SET(bits, pos) (((bits)[(pos) >> 3] & (1 << ((pos) & 7))) != 0)
+#define BIT_SET(bits, pos) ((bits)[(pos) >> 3] |= (uint8) (1 << ((pos) & 7)))
+
+/*
+ * Mark a node and everything below it (bits by ip_tree_bitpos).  The stack
+ * grows as needed: a subtree is usually far smaller than its tree.
+ */
 static void
 mark_subtree(const IpTree *t, uint8 *bits, int32 top)
 {
 	int32	   *stack;
+	int			cap = 256;
 	int			depth = 0;
+	int64		pos = ip_tree_bitpos(t, top);
 
-	if (bits[top >> 3] & (1 << (top & 7)))
+	if (BIT_IS_SET(bits, pos))
 		return;
-	stack = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	stack = palloc(cap * sizeof(int32));
 	stack[depth++] = top;
-	bits[top >> 3] |= 1 << (top & 7);
+	BIT_SET(bits, pos);
 	while (depth > 0)
 	{
 		int32		n = stack[--depth];
@@ -305,9 +314,15 @@ mark_subtree(const IpTree *t, uint8 *bits, int32 top)
 		{
 			int32		k = t->child_list[c];
 
-			if (!(bits[k >> 3] & (1 << (k & 7))))
+			pos = ip_tree_bitpos(t, k);
+			if (!BIT_IS_SET(bits, pos))
 			{
-				bits[k >> 3] |= 1 << (k & 7);
+				BIT_SET(bits, pos);
+				if (depth == cap)
+				{
+					cap *= 2;
+					stack = repalloc_huge(stack, cap * sizeof(int32));
+				}
 				stack[depth++] = k;
 			}
 		}
@@ -383,7 +398,8 @@ stmt_scope(const char *user, int userlen, const char *model, int modellen, int a
 			if (idx < 0)
 				continue;
 			if (s->allowed == NULL)
-				s->allowed = palloc_extended(s->tree->nnodes / 8 + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+				s->allowed = palloc_extended((s->tree->span > 0 ? s->tree->span : (uint32) s->tree->nnodes) / 8 + 1,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 			mark_subtree(s->tree, s->allowed, idx);
 		}
 	}
@@ -419,31 +435,54 @@ typedef struct CallMemo
 	char		action[16];
 } CallMemo;
 
-/* The decision for a row, from the statement's entry. */
+/*
+ * The decision for a row, from the statement's entry.  A model-wide holder
+ * costs no lookup; with ids mapped densely, a row within the scope costs
+ * one bit test, and its owned node (add, change, delete) one array load.
+ */
 static inline bool
 decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 owner)
 {
+	const IpTree *t = s->tree;
 	int32		idx = -1;
+	bool		looked = false;
 	bool		result;
 
 	if (!s->user_ok)
 		return false;			/* unknown or inactive */
 	if (s->superuser)
 		return true;
-	if (s->tree && !node_null)
-		idx = ip_tree_find(s->tree, node);
 
 	/* model-wide, or within the node */
-	result = s->modelwide ||
-		(idx >= 0 && s->allowed != NULL && (s->allowed[idx >> 3] & (1 << (idx & 7))) != 0);
+	if (s->modelwide)
+		result = true;
+	else if (t == NULL || node_null || s->allowed == NULL)
+		result = false;
+	else if (t->span > 0)
+	{
+		uint64		off = (uint64) node - (uint64) t->base;
+
+		result = off < t->span && BIT_IS_SET(s->allowed, off);
+	}
+	else
+	{
+		idx = ip_tree_find_hashed(t, node);
+		looked = true;
+		result = idx >= 0 && BIT_IS_SET(s->allowed, idx);
+	}
 
 	/* ownership, for add, change and delete */
 	if (result && s->action != IP_VIEW)
 	{
 		if (!owner_null)
 			result = covers(s->user, owner);
-		else if (idx >= 0 && s->tree->has_owners && s->tree->eff[idx] >= 0)
-			result = covers(s->user, s->tree->owner[s->tree->eff[idx]]);
+		else if (t != NULL && t->has_owners && !node_null)
+		{
+			if (!looked)
+				idx = ip_tree_find(t, node);
+			if (idx >= 0 && BIT_IS_SET(t->eff_has, idx))
+				result = covers(s->user, t->eff_owner[idx]);
+		}
 	}
 	return result;
 }
