@@ -28,6 +28,8 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
 #include "utils/builtins.h"
@@ -429,6 +431,9 @@ typedef struct CallMemo
 	TimestampTz statement;
 	uint64		generation;
 	StmtScope  *scope;
+	bool		consts;			/* model and action are Consts of the call */
+	Datum		model_datum;	/* ... whose values are these (then: same text) */
+	Datum		action_datum;
 	int			modellen;
 	int			actionlen;
 	char		model[NAMEDATALEN];
@@ -487,15 +492,49 @@ decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 ow
 	return result;
 }
 
+/* Is argument argnum of the call a Const (the same Datum on every call)? */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argnum)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) expr)->args;
+	return argnum < list_length(args) && IsA(list_nth(args, argnum), Const);
+}
+
+/*
+ * The call's memo answers for this row: the same statement, nothing
+ * changed, the same user, and model and action the same Consts.  (What
+ * one call site of a policy costs per row, besides decide().)
+ */
+static inline CallMemo *
+memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Datum action)
+{
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+
+	if (memo && memo->consts && memo->scope && memo->model_datum == model &&
+		memo->action_datum == action && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp() &&
+		memo->scope->user->len == userlen &&
+		memcmp(memo->scope->user->name, user, userlen) == 0)
+		return memo;
+	return NULL;
+}
+
 /*
  * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
  * node and the owner is decided once per statement (stmt_scope); a row
  * costs a hash lookup and a bit test.
  */
 static bool
-row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, text *action,
+row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, int model_arg,
 		 bool node_null, int64 node, bool owner_null, int64 owner)
 {
+	text	   *model = PG_GETARG_TEXT_PP(model_arg);
+	text	   *action = PG_GETARG_TEXT_PP(model_arg + 1);
 	const char *m = VARDATA_ANY(model);
 	int			mlen = VARSIZE_ANY_EXHDR(model);
 	const char *a = VARDATA_ANY(action);
@@ -545,6 +584,10 @@ row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, te
 						MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
 				memo->lxid = MyProc->lxid;
 				memo->statement = GetCurrentStatementStartTimestamp();
+				memo->consts = arg_is_const(fcinfo->flinfo, model_arg) &&
+					arg_is_const(fcinfo->flinfo, model_arg + 1);
+				memo->model_datum = PG_GETARG_DATUM(model_arg);
+				memo->action_datum = PG_GETARG_DATUM(model_arg + 1);
 				memo->generation = generation;
 				memo->scope = s;
 				memo->modellen = mlen;
@@ -566,15 +609,26 @@ Datum
 ip_has_row_perm(PG_FUNCTION_ARGS)
 {
 	text	   *user;
+	const char *u;
+	int			ulen;
+	bool		node_null,
+				owner_null;
+	int64		node,
+				owner;
+	CallMemo   *memo;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	user = PG_GETARG_TEXT_PP(0);
-	PG_RETURN_BOOL(row_perm(fcinfo, VARDATA_ANY(user), VARSIZE_ANY_EXHDR(user),
-							PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2),
-							PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3),
-							PG_NARGS() < 5 || PG_ARGISNULL(4),
-							(PG_NARGS() < 5 || PG_ARGISNULL(4)) ? 0 : PG_GETARG_INT64(4)));
+	u = VARDATA_ANY(user);
+	ulen = VARSIZE_ANY_EXHDR(user);
+	node_null = PG_ARGISNULL(3);
+	node = node_null ? 0 : PG_GETARG_INT64(3);
+	owner_null = PG_NARGS() < 5 || PG_ARGISNULL(4);
+	owner = owner_null ? 0 : PG_GETARG_INT64(4);
+	if ((memo = memo_hit(fcinfo, u, ulen, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, u, ulen, 1, node_null, node, owner_null, owner));
 }
 
 /*
@@ -586,12 +640,20 @@ ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 {
 	int			len;
 	const char *user;
+	bool		node_null,
+				owner_null;
+	int64		node,
+				owner;
+	CallMemo   *memo;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	user = ip_acting_user(&len);
-	PG_RETURN_BOOL(row_perm(fcinfo, user, len, PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1),
-							PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
-							PG_NARGS() < 4 || PG_ARGISNULL(3),
-							(PG_NARGS() < 4 || PG_ARGISNULL(3)) ? 0 : PG_GETARG_INT64(3)));
+	node_null = PG_ARGISNULL(2);
+	node = node_null ? 0 : PG_GETARG_INT64(2);
+	owner_null = PG_NARGS() < 4 || PG_ARGISNULL(3);
+	owner = owner_null ? 0 : PG_GETARG_INT64(3);
+	if ((memo = memo_hit(fcinfo, user, len, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, 0, node_null, node, owner_null, owner));
 }
