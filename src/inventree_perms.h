@@ -170,6 +170,7 @@ ip_tree_bitpos(const IpTree *t, int32 idx)
 
 /* scope.c */
 extern void ip_scope_invalidate(void);
+extern bool ip_scope_narrow(const char *model, int mlen, int action);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

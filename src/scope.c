@@ -27,11 +27,13 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
@@ -42,6 +44,8 @@
 
 PG_FUNCTION_INFO_V1(ip_has_row_perm);
 PG_FUNCTION_INFO_V1(ip_has_row_perm_acting);
+PG_FUNCTION_INFO_V1(ip_allowed_nodes);
+PG_FUNCTION_INFO_V1(ip_scope_admits);
 
 /* Columns. */
 #define ANUM_MODEL_SCOPES_MODEL 1
@@ -525,6 +529,41 @@ memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Da
 }
 
 /*
+ * statement_scope: the statement's entry of (user, model, action), the
+ * sets thrown away first when a new statement began or something they were
+ * read from changed; built again if a change arrived while it was built, so
+ * it never mixes data from before and after a change.  *generation: the
+ * scope generation it is valid for.
+ */
+static StmtScope *
+statement_scope(const char *user, int userlen, const char *m, int mlen, int bit,
+				uint64 *generation)
+{
+	for (;;)
+	{
+		StmtScope  *s;
+
+		if (ip_tree_begin() || !stmt_valid)
+		{
+			if (IpStmtContext == NULL)
+				IpStmtContext = AllocSetContextCreate(TopMemoryContext,
+													  "inventree_perms statement scopes",
+													  ALLOCSET_DEFAULT_SIZES);
+			MemoryContextReset(IpStmtContext);
+			stmt_users = NULL;
+			stmt_scopes = NULL;
+			memo_scope = NULL;
+			stmt_valid = true;
+		}
+		*generation = scope_generation;
+		s = stmt_scope(user, userlen, m, mlen, bit);
+		if (*generation == scope_generation && stmt_valid)
+			return s;
+		/* a change arrived while we looked: look again */
+	}
+}
+
+/*
  * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
  * node and the owner is decided once per statement (stmt_scope); a row
  * costs a hash lookup and a bit test.
@@ -552,52 +591,30 @@ row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, int model_arg,
 		return decide(memo->scope, node_null, node, owner_null, owner);
 
 	bit = ip_parse_action(a, alen, false);
-	for (;;)
 	{
 		uint64		generation;
-		StmtScope  *s;
-		bool		result;
+		StmtScope  *s = statement_scope(user, userlen, m, mlen, bit, &generation);
+		bool		result = decide(s, node_null, node, owner_null, owner);
 
-		if (ip_tree_begin() || !stmt_valid)
+		if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
 		{
-			if (IpStmtContext == NULL)
-				IpStmtContext = AllocSetContextCreate(TopMemoryContext,
-													  "inventree_perms statement scopes",
-													  ALLOCSET_DEFAULT_SIZES);
-			MemoryContextReset(IpStmtContext);
-			stmt_users = NULL;
-			stmt_scopes = NULL;
-			memo_scope = NULL;
-			stmt_valid = true;
+			if (memo == NULL)
+				memo = fcinfo->flinfo->fn_extra =
+					MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
+			memo->lxid = MyProc->lxid;
+			memo->statement = GetCurrentStatementStartTimestamp();
+			memo->consts = arg_is_const(fcinfo->flinfo, model_arg) &&
+				arg_is_const(fcinfo->flinfo, model_arg + 1);
+			memo->model_datum = PG_GETARG_DATUM(model_arg);
+			memo->action_datum = PG_GETARG_DATUM(model_arg + 1);
+			memo->generation = generation;
+			memo->scope = s;
+			memo->modellen = mlen;
+			memo->actionlen = alen;
+			memcpy(memo->model, m, mlen);
+			memcpy(memo->action, a, alen);
 		}
-		generation = scope_generation;
-
-		s = stmt_scope(user, userlen, m, mlen, bit);
-		result = decide(s, node_null, node, owner_null, owner);
-
-		if (generation == scope_generation && stmt_valid)
-		{
-			if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
-			{
-				if (memo == NULL)
-					memo = fcinfo->flinfo->fn_extra =
-						MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
-				memo->lxid = MyProc->lxid;
-				memo->statement = GetCurrentStatementStartTimestamp();
-				memo->consts = arg_is_const(fcinfo->flinfo, model_arg) &&
-					arg_is_const(fcinfo->flinfo, model_arg + 1);
-				memo->model_datum = PG_GETARG_DATUM(model_arg);
-				memo->action_datum = PG_GETARG_DATUM(model_arg + 1);
-				memo->generation = generation;
-				memo->scope = s;
-				memo->modellen = mlen;
-				memo->actionlen = alen;
-				memcpy(memo->model, m, mlen);
-				memcpy(memo->action, a, alen);
-			}
-			return result;
-		}
-		/* a change arrived while we looked: look again */
+		return result;
 	}
 }
 
@@ -656,4 +673,98 @@ ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 	if ((memo = memo_hit(fcinfo, user, len, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
 	PG_RETURN_BOOL(row_perm(fcinfo, user, len, 0, node_null, node, owner_null, owner));
+}
+
+/*
+ * allowed_nodes(model text, action text) returns bigint[]: the nodes the
+ * acting user holds the action within on the model (its scoped grants'
+ * nodes and everything below them, now), from the statement's sets; empty
+ * for a model-wide holder, a superuser, an unknown or inactive user, or a
+ * model that is not scoped (they need no list).  The scoped policies compute
+ * it once per statement (an InitPlan) as an index condition.
+ */
+Datum
+ip_allowed_nodes(PG_FUNCTION_ARGS)
+{
+	text	   *model = PG_GETARG_TEXT_PP(0);
+	text	   *action = PG_GETARG_TEXT_PP(1);
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s;
+	int64		n = 0;
+	int64		nbits;
+	Datum	   *elems;
+	int64		k = 0;
+
+	s = statement_scope(user, len, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+						ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false),
+						&generation);
+	if (!s->user_ok || s->superuser || s->modelwide || s->tree == NULL || s->allowed == NULL)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	nbits = s->tree->span > 0 ? (int64) s->tree->span : (int64) s->tree->nnodes;
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			n++;
+	elems = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			elems[k++] = Int64GetDatum(s->tree->span > 0 ? s->tree->base + pos : s->tree->ids[pos]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, (int) n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+}
+
+/*
+ * ip_scope_narrow: for the planner (src/scope_plan.c): is the acting
+ * user's view of the model's rows, now, a small part of its tree (a scope
+ * within at most 1/20 of the nodes, or nothing) rather than model-wide?
+ */
+bool
+ip_scope_narrow(const char *model, int mlen, int action)
+{
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s = statement_scope(user, len, model, mlen, action, &generation);
+	int64		nbits,
+				n = 0;
+
+	if (!s->user_ok)
+		return true;
+	if (s->superuser || s->modelwide || s->tree == NULL)
+		return false;
+	if (s->allowed == NULL)
+		return true;
+	nbits = s->tree->span > 0 ? (int64) s->tree->span : (int64) s->tree->nnodes;
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			n++;
+	return n <= s->tree->nnodes / 20;
+}
+
+/*
+ * scope_admits(model text, action text, node bigint, modelwide boolean,
+ * allowed bigint[], planned boolean DEFAULT false) returns boolean: the
+ * acting user's answer for a row of a scoped model whose ownership does not
+ * apply: model-wide, or within the node (has_row_perm's).  modelwide and
+ * allowed are not read here: the planner support function of src/scope_plan.c
+ * uses them to write the policy's condition in a form an index can serve.
+ */
+Datum
+ip_scope_admits(PG_FUNCTION_ARGS)
+{
+	int			len;
+	const char *user;
+	bool		node_null;
+	int64		node;
+	CallMemo   *memo;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	user = ip_acting_user(&len);
+	node_null = PG_ARGISNULL(2);
+	node = node_null ? 0 : PG_GETARG_INT64(2);
+	if ((memo = memo_hit(fcinfo, user, len, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, 0, node_null, node, true, 0));
 }

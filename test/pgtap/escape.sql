@@ -14,7 +14,8 @@ SELECT plan(
 	20 * 5		-- tables x (INSERT, UPDATE, DELETE, TRUNCATE, SELECT)
 	+ (SELECT count(*)::int FROM pg_proc p
 	   WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
-	     AND p.prorettype <> 'trigger'::regtype)	-- internal functions
+	     AND p.prorettype <> 'trigger'::regtype
+	     AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[]))	-- internal functions
 	+ (SELECT count(*)::int FROM pg_proc p
 	   WHERE p.pronamespace = 'inventree_perms'::regnamespace
 	     AND p.prorettype = 'trigger'::regtype)	-- trigger functions
@@ -89,7 +90,10 @@ SELECT p.oid::regprocedure::text AS sig,
 				  FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')) AS call
 FROM pg_proc p
 WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname ~ '^_'
-  AND p.prorettype <> 'trigger'::regtype;
+  AND p.prorettype <> 'trigger'::regtype
+  -- (a planner support function takes internal: SQL cannot call it at all;
+  -- core_safety.sql checks that no plain role may execute it)
+  AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[]);
 CREATE TEMP TABLE esc_triggers AS
 SELECT p.oid::regprocedure::text AS sig, p.proname::text AS name FROM pg_proc p
 WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.prorettype = 'trigger'::regtype;

@@ -207,11 +207,12 @@ SELECT is((SELECT row(tree, scope_column, owner_column)::text FROM inventree_per
 	'(loc,id,)', 'loc is scoped by its own key');
 SELECT is((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
 		   WHERE polrelid = 'sco.measure_2024'::regclass AND polname = 'inventree_perms_select'),
-	'(( SELECT inventree_perms.has_model_perm(''measure''::text, ''view''::text) AS has_model_perm) OR inventree_perms.has_row_perm(''measure''::text, ''view''::text, (location_id)::bigint))',
+	'inventree_perms.scope_admits(''measure''::text, ''view''::text, (location_id)::bigint, ( SELECT inventree_perms.has_model_perm(''measure''::text, ''view''::text) AS has_model_perm), ( SELECT inventree_perms.allowed_nodes(''measure''::text, ''view''::text) AS allowed_nodes))',
 	'a partition gets the scoped policy of its parent');
 SELECT ok((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
-		   WHERE polrelid = 'sco.item'::regclass AND polname = 'inventree_perms_select') ~ '^\(\( SELECT inventree_perms.has_model_perm',
-	'the model-wide part of a policy is a sub-SELECT (an InitPlan, once per statement)');
+		   WHERE polrelid = 'sco.item'::regclass AND polname = 'inventree_perms_select')
+		  ~ '^inventree_perms\.scope_admits\(.*, \( SELECT inventree_perms\.has_model_perm\(.*, \( SELECT inventree_perms\.allowed_nodes\(',
+	'the model-wide part and the allowed nodes of a policy are sub-SELECTs (InitPlans, once per statement)');
 
 -- scoped grants -----------------------------------------------------------------------
 SELECT throws_ok($$SELECT inventree_perms.grant_user_scope('sco_alice', 'item', 'view', 1000)$$, '42704', NULL,

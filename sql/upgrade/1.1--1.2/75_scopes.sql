@@ -130,6 +130,36 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms.has_row_perm(text, text, bigint, bigint) IS
 	'has_row_perm for the acting user: the answer a protected row gets';
 
+-- What the scoped policies that protect() writes call (src/scope_plan.c):
+-- the acting user's allowed nodes (an InitPlan: once per statement), and the
+-- per-row answer whose planner support function writes the policy's
+-- condition in a form an index on the scope column can serve.  Everybody
+-- runs the policies, so both are everybody's (they answer for the acting
+-- user only, as has_row_perm does); the support function is nobody's (the
+-- planner calls it).
+CREATE FUNCTION inventree_perms.allowed_nodes(model text, action text)
+RETURNS bigint[]
+AS 'MODULE_PATHNAME', 'ip_allowed_nodes'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms.allowed_nodes(text, text) IS
+	'The nodes of the model''s tree within which the acting user holds the action now (her scoped grants'' nodes and everything below them), as of the statement; empty for a model-wide holder, a superuser, an unknown or inactive user, or a model that is not scoped; 22023 unknown action, 42704 unregistered model';
+
+CREATE FUNCTION inventree_perms._scope_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ip_scope_admits_support'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION inventree_perms._scope_support(internal) IS
+	'Internal: planner support of scope_admits(): while a query is planned, writes the condition as "modelwide OR the answer" (sequential scan) or, for an acting user whose scope is narrow, "the answer AND (node = ANY(allowed) OR node >= (CASE WHEN modelwide THEN min END) OR node IS NULL)" (an index on the scope column can serve it); both exact for every user';
+
+CREATE FUNCTION inventree_perms.scope_admits(model text, action text, node bigint, modelwide boolean,
+											 allowed bigint[], planned boolean DEFAULT false)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_admits'
+LANGUAGE C STABLE PARALLEL SAFE
+SUPPORT inventree_perms._scope_support;
+COMMENT ON FUNCTION inventree_perms.scope_admits(text, text, bigint, boolean, bigint[], boolean) IS
+	'The condition of a scoped policy (protect()): the acting user''s answer for a row whose ownership does not apply, model-wide or within the node (has_row_perm''s); modelwide and allowed, the policy''s (SELECT has_model_perm(...)) and (SELECT allowed_nodes(...)), let the planner use an index on the scope column; NULL model or action: NULL; 22023 unknown action, 42704 unregistered model';
+
 CREATE FUNCTION inventree_perms._tree_has_node(tree text, node bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_tree_has_node'
@@ -737,7 +767,7 @@ BEGIN
 	FOR f IN
 		SELECT p.oid FROM pg_catalog.pg_proc p
 		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::regnamespace
-		  AND p.proname OPERATOR(pg_catalog.=) ANY ('{has_row_perm,register_tree,unregister_tree,set_owner,drop_owner,grant_user_scope,revoke_user_scope,grant_group_scope,revoke_group_scope,user_scopes,protect,_tree_has_node,_tree_deleted,_tree_triggers,_tree_column,_check_tree_name,_register_tree,_unregister_tree,_forget_dropped_trees,_scope_forget,_set_owner,_drop_owner,_scope_tree,_scope_change,_grant_user_scope,_revoke_user_scope,_grant_group_scope,_revoke_group_scope,_user_scopes,_protect}'::name[])
+		  AND p.proname OPERATOR(pg_catalog.=) ANY ('{has_row_perm,register_tree,unregister_tree,set_owner,drop_owner,grant_user_scope,revoke_user_scope,grant_group_scope,revoke_group_scope,user_scopes,protect,_tree_has_node,_tree_deleted,_tree_triggers,_tree_column,_check_tree_name,_register_tree,_unregister_tree,_forget_dropped_trees,_scope_forget,_set_owner,_drop_owner,_scope_tree,_scope_change,allowed_nodes,_scope_support,scope_admits,_grant_user_scope,_revoke_user_scope,_grant_group_scope,_revoke_group_scope,_user_scopes,_protect}'::name[])
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
 		IF (SELECT p.proname FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f)
