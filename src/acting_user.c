@@ -61,6 +61,9 @@ static TimestampTz checked_statement = 0;
 static uint64 checked_number = 0;
 static bool acting_suppressed = false;	/* in parallel mode: could not reset */
 
+/* Changes whenever what ip_acting_user() returns may have changed. */
+static uint64 acting_generation = 1;
+
 /* The last answer for acting_setter, valid while nothing it depends on changed. */
 static Oid	allowed_setter = InvalidOid;
 static uint64 allowed_generation = 0;
@@ -113,6 +116,7 @@ acting_assign(pg_attribute_unused() const char *newval, void *extra)
 {
 	acting_setter = extra ? ((ActingExtra *) extra)->setter : InvalidOid;
 	acting_suppressed = false;
+	acting_generation++;
 }
 
 /*
@@ -139,6 +143,7 @@ ip_statement_check(void)
 	checked_statement = stmt;
 	checked_number = ip_statement_number;
 	acting_suppressed = false;
+	acting_generation++;
 
 	AcceptInvalidationMessages();
 	generation = role_generation + ip_cache_generation();
@@ -156,7 +161,10 @@ ip_statement_check(void)
 	 * the connection's startup options).
 	 */
 	if (IsInParallelMode())
+	{
 		acting_suppressed = true;
+		acting_generation++;
+	}
 	else
 		(void) set_config_option(ACTING_USER_GUC, "", PGC_SUSET, PGC_S_SESSION,
 								 GUC_ACTION_SET, true, 0, false);
@@ -201,9 +209,24 @@ ip_acting_user(int *len)
 
 		strlcpy(role_name, name, NAMEDATALEN);
 		role_name_oid = roleid;
+		acting_generation++;
 	}
 	*len = strlen(role_name);
 	return role_name;
+}
+
+/*
+ * ip_acting_user_gen: ip_acting_user(), and a number that changes whenever
+ * the name returned may have changed: while the pointer and the number are
+ * the same, so is the name (no need to compare it).
+ */
+const char *
+ip_acting_user_gen(int *len, uint64 *generation)
+{
+	const char *user = ip_acting_user(len);
+
+	*generation = acting_generation;
+	return user;
 }
 
 /*

@@ -76,6 +76,7 @@ extern uint64 ip_cache_generation(void);
 /* acting_user.c */
 extern void ip_acting_user_init(void);
 extern const char *ip_acting_user(int *len);
+extern const char *ip_acting_user_gen(int *len, uint64 *generation);
 extern void ip_statement_check(void);
 
 /* parallel.c */

@@ -436,6 +436,8 @@ typedef struct CallMemo
 	uint64		generation;
 	StmtScope  *scope;
 	bool		consts;			/* model and action are Consts of the call */
+	const char *user;			/* the acting user's name as returned ... */
+	uint64		user_generation;	/* ... with this ip_acting_user_gen() number */
 	Datum		model_datum;	/* ... whose values are these (then: same text) */
 	Datum		action_datum;
 	int			modellen;
@@ -529,6 +531,24 @@ memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Da
 }
 
 /*
+ * The same for the acting user: the name need not be compared while
+ * ip_acting_user_gen() returns the same pointer and number.
+ */
+static inline CallMemo *
+memo_hit_acting(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
+				Datum model, Datum action)
+{
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+
+	if (memo && memo->user == user && memo->user_generation == user_generation &&
+		memo->consts && memo->scope && memo->model_datum == model &&
+		memo->action_datum == action && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp())
+		return memo;
+	return memo_hit(fcinfo, user, userlen, model, action);
+}
+
+/*
  * statement_scope: the statement's entry of (user, model, action), the
  * sets thrown away first when a new statement began or something they were
  * read from changed; built again if a change arrived while it was built, so
@@ -569,8 +589,8 @@ statement_scope(const char *user, int userlen, const char *m, int mlen, int bit,
  * costs a hash lookup and a bit test.
  */
 static bool
-row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, int model_arg,
-		 bool node_null, int64 node, bool owner_null, int64 owner)
+row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
+		 int model_arg, bool node_null, int64 node, bool owner_null, int64 owner)
 {
 	text	   *model = PG_GETARG_TEXT_PP(model_arg);
 	text	   *action = PG_GETARG_TEXT_PP(model_arg + 1);
@@ -605,6 +625,8 @@ row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, int model_arg,
 			memo->statement = GetCurrentStatementStartTimestamp();
 			memo->consts = arg_is_const(fcinfo->flinfo, model_arg) &&
 				arg_is_const(fcinfo->flinfo, model_arg + 1);
+			memo->user = user_generation != 0 ? user : NULL;
+			memo->user_generation = user_generation;
 			memo->model_datum = PG_GETARG_DATUM(model_arg);
 			memo->action_datum = PG_GETARG_DATUM(model_arg + 1);
 			memo->generation = generation;
@@ -645,7 +667,7 @@ ip_has_row_perm(PG_FUNCTION_ARGS)
 	owner = owner_null ? 0 : PG_GETARG_INT64(4);
 	if ((memo = memo_hit(fcinfo, u, ulen, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2))) != NULL)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
-	PG_RETURN_BOOL(row_perm(fcinfo, u, ulen, 1, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, u, ulen, 0, 1, node_null, node, owner_null, owner));
 }
 
 /*
@@ -656,6 +678,7 @@ Datum
 ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 {
 	int			len;
+	uint64		gen;
 	const char *user;
 	bool		node_null,
 				owner_null;
@@ -665,14 +688,14 @@ ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	user = ip_acting_user(&len);
+	user = ip_acting_user_gen(&len, &gen);
 	node_null = PG_ARGISNULL(2);
 	node = node_null ? 0 : PG_GETARG_INT64(2);
 	owner_null = PG_NARGS() < 4 || PG_ARGISNULL(3);
 	owner = owner_null ? 0 : PG_GETARG_INT64(3);
-	if ((memo = memo_hit(fcinfo, user, len, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
-	PG_RETURN_BOOL(row_perm(fcinfo, user, len, 0, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, owner_null, owner));
 }
 
 /*
@@ -754,6 +777,7 @@ Datum
 ip_scope_admits(PG_FUNCTION_ARGS)
 {
 	int			len;
+	uint64		gen;
 	const char *user;
 	bool		node_null;
 	int64		node;
@@ -761,10 +785,10 @@ ip_scope_admits(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	user = ip_acting_user(&len);
+	user = ip_acting_user_gen(&len, &gen);
 	node_null = PG_ARGISNULL(2);
 	node = node_null ? 0 : PG_GETARG_INT64(2);
-	if ((memo = memo_hit(fcinfo, user, len, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
-	PG_RETURN_BOOL(row_perm(fcinfo, user, len, 0, node_null, node, true, 0));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));
 }

@@ -102,7 +102,7 @@ BEGIN
 	RETURN wrong;
 END $$;
 
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT is((SELECT array_agg(u || ':' || pg_temp.count_as(u) ORDER BY u) FROM users),
 		  (SELECT array_agg(u || ':' || pg_temp.expected(u) ORDER BY u) FROM users),
@@ -171,6 +171,21 @@ SELECT is((SELECT count(*) FROM u), (SELECT count(*) FROM spl.item WHERE loc_id 
 	'narrow: moving rows within the scope works');
 WITH u AS (UPDATE spl.item SET loc_id = 30 WHERE loc_id = 2 RETURNING 1)
 SELECT is((SELECT count(*) FROM u), 0::bigint, 'narrow: rows outside the scope are not even seen by UPDATE');
+RESET ROLE;
+
+-- the acting user changed from row to row within one statement: each
+-- row's check answers for the user acting then
+SET ROLE spl_app;
+SELECT is((SELECT count(*) FROM (
+		SELECT inventree_perms.set_acting_user(u) AS s,
+			   inventree_perms.has_row_perm('sitem', 'view', node) AS acting,
+			   inventree_perms.has_row_perm(u, 'sitem', 'view', node) AS named
+		  FROM (SELECT (ARRAY['narrow', 'broad', 'wide', 'nobody', 'idle', 'boss'])[1 + n % 6] AS u,
+					   (1 + n * 37 % 2000)::bigint AS node
+				  FROM generate_series(1, 3000) n) x
+		OFFSET 0) y		-- (no qual pushed below the call that sets the user)
+		   WHERE acting IS DISTINCT FROM named), 0::bigint,
+	'the acting user set anew on every row: every check answers for the user acting then');
 RESET ROLE;
 
 SELECT * FROM finish();
