@@ -46,27 +46,35 @@ SELECT inventree_perms.grant_user_perm('bs_wide', 'item', 'view');
 SELECT count(inventree_perms.grant_user_scope('bs_scoped', 'item', a, 100 + i * 397))
   FROM generate_series(1, 10) i, unnest('{view,change}'::text[]) a;
 SELECT inventree_perms.grant_user_scope('bs_scoped', 'bigitem', 'view', 5);
--- a few per cent of the rows: two subtrees of 121 nodes each
-SELECT count(inventree_perms.grant_user_scope('bs_small', 'item', 'view', n)) FROM unnest('{122,123}'::int[]) n;
+-- about 1 % of the rows: a subtree of 121 nodes
+SELECT inventree_perms.grant_user_scope('bs_small', 'item', 'view', 122);
 -- about 20 scoped grants over a third of the tree: 10 subtrees of 364 nodes, view and change
 SELECT count(inventree_perms.grant_user_scope('bs_broad', 'item', a, n))
   FROM generate_series(14, 23) n, unnest('{view,change}'::text[]) a;
 
--- best of :reps, in ms, of a statement run as a role
-CREATE FUNCTION pg_temp.best(r text, q text, reps int) RETURNS numeric LANGUAGE plpgsql AS $$
+-- the runs, interleaved: each round runs every measured statement once, so
+-- that a passing load on the (shared) machine weighs on all of them alike;
+-- best of :reps rounds, in ms
+CREATE TEMP TABLE runs (k text, r text, q text);
+CREATE TEMP TABLE timings (k text, ms numeric);
+CREATE FUNCTION pg_temp.run_all(reps int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	t0 timestamptz;
-	best numeric := 1e12;
+	x record;
 BEGIN
 	FOR i IN 1..reps LOOP
-		EXECUTE format('SET LOCAL ROLE %I', r);
-		t0 := clock_timestamp();
-		EXECUTE q;
-		best := least(best, 1000 * extract(epoch FROM clock_timestamp() - t0));
-		RESET ROLE;
+		FOR x IN SELECT * FROM runs ORDER BY k LOOP
+			EXECUTE format('SET LOCAL ROLE %I', x.r);
+			t0 := clock_timestamp();
+			EXECUTE x.q;
+			RESET ROLE;
+			INSERT INTO timings VALUES (x.k, 1000 * extract(epoch FROM clock_timestamp() - t0));
+		END LOOP;
 	END LOOP;
-	RETURN round(best, 2);
 END $$;
+CREATE FUNCTION pg_temp.best(key text) RETURNS numeric LANGUAGE sql AS $$
+	SELECT round(min(ms), 2) FROM timings WHERE k = key
+$$;
 
 -- the share of the rows a role sees, and the scan its count(*) is planned with
 CREATE FUNCTION pg_temp.seen(r text) RETURNS text LANGUAGE plpgsql AS $$
@@ -89,42 +97,49 @@ END $$;
 CREATE TEMP TABLE results (what text, value numeric, unit text, target text);
 CREATE TEMP TABLE calls AS SELECT 'bs_scoped'::text AS u, (n % 10000)::bigint AS node FROM generate_series(1, 1000000) n;
 VACUUM ANALYZE calls;
-DO $$
-DECLARE
-	reps int := current_setting('bs.reps')::int;
-	floor_ms numeric;
-	v numeric;
-	base numeric;
-BEGIN
-	floor_ms := pg_temp.best('bs_wide', 'SELECT count(*) FROM bs.floor', reps);
-	INSERT INTO results VALUES ('count(*) 1M rows, USING ((SELECT true)) floor', floor_ms, 'ms', '');
-	v := pg_temp.best('bs_wide', 'SELECT count(*) FROM bs.item', reps);
-	INSERT INTO results VALUES ('count(*) model-wide user (' || pg_temp.seen('bs_wide') || ')', v, 'ms', ''),
-		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.05');
-	v := pg_temp.best('bs_broad', 'SELECT count(*) FROM bs.item', reps);
-	INSERT INTO results VALUES ('count(*) broad scope (20 grants; ' || pg_temp.seen('bs_broad') || ')', v, 'ms', ''),
-		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.5');
-	v := pg_temp.best('bs_scoped', 'SELECT count(*) FROM bs.item', reps);
-	INSERT INTO results VALUES ('count(*) scoped user (20 grants; ' || pg_temp.seen('bs_scoped') || ')', v, 'ms', ''),
-		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.5');
-	v := pg_temp.best('bs_small', 'SELECT count(*) FROM bs.item', reps);
-	INSERT INTO results VALUES ('count(*) small scope (' || pg_temp.seen('bs_small') || ')', v, 'ms', ''),
-		('  ratio to the floor (a full scan)', round(v / floor_ms, 3), 'x', '<= 0.1 with the index');
-	v := pg_temp.best('postgres', $q$SELECT count(*) FROM bs.item WHERE location_id = ANY (ARRAY(
-		WITH RECURSIVE s(id) AS (SELECT unnest('{122,123}'::int[]) UNION ALL
-			SELECT l.id FROM bs.loc l JOIN s ON l.parent_id = s.id) SELECT id FROM s))$q$, reps);
-	INSERT INTO results VALUES ('  the same rows through the index, by hand (no RLS)', v, 'ms', ''),
-		('  ratio to the floor', round(v / floor_ms, 3), 'x', '');
-
+INSERT INTO runs VALUES
+	('floor', 'bs_wide', 'SELECT count(*) FROM bs.floor'),
+	('wide', 'bs_wide', 'SELECT count(*) FROM bs.item'),
+	('broad', 'bs_broad', 'SELECT count(*) FROM bs.item'),
+	('scoped', 'bs_scoped', 'SELECT count(*) FROM bs.item'),
+	('small', 'bs_small', 'SELECT count(*) FROM bs.item'),
+	('small by hand', 'postgres', $q$SELECT count(*) FROM bs.item WHERE location_id = ANY (ARRAY(
+		WITH RECURSIVE s(id) AS (SELECT 122 UNION ALL
+			SELECT l.id FROM bs.loc l JOIN s ON l.parent_id = s.id) SELECT id FROM s))$q$),
 	-- per call: 1,000,000 rows of (user, node), the user a column (a
 	-- constant-only qual would be evaluated once, as a one-time filter);
 	-- minus the same count without a qual
-	base := pg_temp.best('postgres', 'SELECT count(*) FROM calls', reps);
-	v := pg_temp.best('postgres', $q$SELECT count(*) FROM calls
-		WHERE inventree_perms.has_row_perm(u, 'item', 'change', node)$q$, reps);
-	INSERT INTO results VALUES ('has_row_perm per call (change, owned tree)', round((v - base), 1), 'ns', '<= 60');
-	v := round((pg_temp.best('postgres', $q$SELECT count(*) FROM calls
-		WHERE has_table_privilege(u, 'bs.item', 'SELECT')$q$, reps) - base), 1);
+	('calls', 'postgres', 'SELECT count(*) FROM calls'),
+	('calls has_row_perm', 'postgres', $q$SELECT count(*) FROM calls
+		WHERE inventree_perms.has_row_perm(u, 'item', 'change', node)$q$),
+	('calls has_table_privilege', 'postgres', $q$SELECT count(*) FROM calls
+		WHERE has_table_privilege(u, 'bs.item', 'SELECT')$q$);
+SELECT pg_temp.run_all(current_setting('bs.reps')::int);
+DO $$
+DECLARE
+	floor_ms numeric := pg_temp.best('floor');
+	v numeric;
+	base numeric := pg_temp.best('calls');
+BEGIN
+	INSERT INTO results VALUES ('count(*) 1M rows, USING ((SELECT true)) floor', floor_ms, 'ms', '');
+	v := pg_temp.best('wide');
+	INSERT INTO results VALUES ('count(*) model-wide user (' || pg_temp.seen('bs_wide') || ')', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.05');
+	v := pg_temp.best('broad');
+	INSERT INTO results VALUES ('count(*) broad scope (20 grants; ' || pg_temp.seen('bs_broad') || ')', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.5');
+	v := pg_temp.best('scoped');
+	INSERT INTO results VALUES ('count(*) scoped user (20 grants; ' || pg_temp.seen('bs_scoped') || ')', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '<= 1.5');
+	v := pg_temp.best('small');
+	INSERT INTO results VALUES ('count(*) small scope (' || pg_temp.seen('bs_small') || ')', v, 'ms', ''),
+		('  ratio to the floor (a full scan)', round(v / floor_ms, 3), 'x', '<= 0.1 with the index');
+	v := pg_temp.best('small by hand');
+	INSERT INTO results VALUES ('  the same rows through the index, by hand (no RLS)', v, 'ms', ''),
+		('  ratio to the floor', round(v / floor_ms, 3), 'x', '');
+	INSERT INTO results VALUES ('has_row_perm per call (change, owned tree)',
+		round(pg_temp.best('calls has_row_perm') - base, 1), 'ns', '<= 60');
+	v := round(pg_temp.best('calls has_table_privilege') - base, 1);
 	INSERT INTO results VALUES ('has_table_privilege per call', v, 'ns', '');
 	INSERT INTO results VALUES ('  has_row_perm / has_table_privilege',
 		round((SELECT value FROM results WHERE what ~ '^has_row_perm per') / nullif(v, 0), 3), 'x', '<= 0.25');
