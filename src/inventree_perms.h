@@ -171,7 +171,13 @@ ip_tree_bitpos(const IpTree *t, int32 idx)
 
 /* scope.c */
 extern void ip_scope_invalidate(void);
-extern bool ip_scope_narrow(const char *model, int mlen, int action);
+typedef enum IpScopePlanKind
+{
+	IP_SCOPE_NARROW,
+	IP_SCOPE_BROAD,
+	IP_SCOPE_MODELWIDE
+} IpScopePlanKind;
+extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int action);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

@@ -35,6 +35,7 @@
 #include "utils/timestamp.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/typcache.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -46,6 +47,7 @@ PG_FUNCTION_INFO_V1(ip_has_row_perm);
 PG_FUNCTION_INFO_V1(ip_has_row_perm_acting);
 PG_FUNCTION_INFO_V1(ip_allowed_nodes);
 PG_FUNCTION_INFO_V1(ip_scope_admits);
+PG_FUNCTION_INFO_V1(ip_scope_admits_row);
 
 /* Columns. */
 #define ANUM_MODEL_SCOPES_MODEL 1
@@ -738,12 +740,13 @@ ip_allowed_nodes(PG_FUNCTION_ARGS)
 }
 
 /*
- * ip_scope_narrow: for the planner (src/scope_plan.c): is the acting
- * user's view of the model's rows, now, a small part of its tree (a scope
- * within at most 1/20 of the nodes, or nothing) rather than model-wide?
+ * ip_scope_plan_kind: for the planner (src/scope_plan.c): the acting
+ * user's view of the model's rows, now: model-wide (a model-wide holder, a
+ * superuser, or a model that is not scoped), narrow (a scope within at most
+ * 1/20 of the tree's nodes, or nothing), or broad.
  */
-bool
-ip_scope_narrow(const char *model, int mlen, int action)
+IpScopePlanKind
+ip_scope_plan_kind(const char *model, int mlen, int action)
 {
 	int			len;
 	const char *user = ip_acting_user(&len);
@@ -753,16 +756,16 @@ ip_scope_narrow(const char *model, int mlen, int action)
 				n = 0;
 
 	if (!s->user_ok)
-		return true;
+		return IP_SCOPE_NARROW;
 	if (s->superuser || s->modelwide || s->tree == NULL)
-		return false;
+		return IP_SCOPE_MODELWIDE;
 	if (s->allowed == NULL)
-		return true;
+		return IP_SCOPE_NARROW;
 	nbits = s->tree->span > 0 ? (int64) s->tree->span : (int64) s->tree->nnodes;
 	for (int64 pos = 0; pos < nbits; pos++)
 		if (BIT_IS_SET(s->allowed, pos))
 			n++;
-	return n <= s->tree->nnodes / 20;
+	return n <= s->tree->nnodes / 20 ? IP_SCOPE_NARROW : IP_SCOPE_BROAD;
 }
 
 /*
@@ -788,6 +791,72 @@ ip_scope_admits(PG_FUNCTION_ARGS)
 	user = ip_acting_user_gen(&len, &gen);
 	node_null = PG_ARGISNULL(2);
 	node = node_null ? 0 : PG_GETARG_INT64(2);
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));
+}
+
+/*
+ * scope_admits_row(model text, action text, r record, attno integer)
+ * returns boolean: scope_admits() of the node in attribute attno of the row
+ * (an integer column).  The planner support function of scope_admits()
+ * writes it for a model-wide holder: a whole-row argument is formed only
+ * when the call runs, so a row admitted before it (model-wide) costs no
+ * deforming of the row at all.
+ */
+Datum
+ip_scope_admits_row(PG_FUNCTION_ARGS)
+{
+	int			len;
+	uint64		gen;
+	const char *user;
+	bool		node_null = true;
+	int64		node = 0;
+	CallMemo   *memo;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(3))
+	{
+		HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(2);
+		int32		attno = PG_GETARG_INT32(3);
+		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(row),
+												  HeapTupleHeaderGetTypMod(row));
+		HeapTupleData tuple;
+		Datum		d;
+
+		if (attno < 1 || attno > desc->natts)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("attribute %d does not exist", attno)));
+		tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = row;
+		d = heap_getattr(&tuple, attno, desc, &node_null);
+		if (!node_null)
+		{
+			switch (TupleDescAttr(desc, attno - 1)->atttypid)
+			{
+				case INT2OID:
+					node = DatumGetInt16(d);
+					break;
+				case INT4OID:
+					node = DatumGetInt32(d);
+					break;
+				case INT8OID:
+					node = DatumGetInt64(d);
+					break;
+				default:
+					ReleaseTupleDesc(desc);
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("attribute %d is not an integer column", attno)));
+			}
+		}
+		ReleaseTupleDesc(desc);
+	}
+	user = ip_acting_user_gen(&len, &gen);
 	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
 	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));

@@ -12,13 +12,17 @@
  *				   (SELECT allowed_nodes(model, action)))
  *
  * While the query is planned (eval_const_expressions), this function
- * replaces the call by one of two conditions, both exact for every acting
+ * replaces the call by one of three conditions, each exact for every acting
  * user (a plan kept and run later for another user gives the same rows):
  *
- * - for a model-wide holder, a superuser, a model that is not scoped, or a
- *	 scope over more than 1/20 of the tree:
+ * - for a model-wide holder, a superuser or a model that is not scoped:
+ *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
+ *	 (a sequential scan; the whole row is formed only if the call runs, so
+ *	 the rows $modelwide admits are not even deformed);
+ *
+ * - for a scope over more than 1/20 of the tree:
  *	   $modelwide OR scope_admits(..., planned => true)
- *	 (a sequential scan; a model-wide holder's rows cost no lookup);
+ *	 (a sequential scan, a bit test per row);
  *
  * - for a narrow scope (or nobody):
  *	   scope_admits(..., planned => true)
@@ -32,10 +36,11 @@
  *
  * $modelwide and $allowed are the call's own arguments (subqueries the
  * planner makes InitPlans of: once per statement, computed by the leader
- * for parallel workers).  Nothing is looked up by name: the operators come
- * from the integer btree operator family by OID, the function is the call's
- * own.  Outside the planner (no PlannerInfo) or once planned, the call stays
- * as it is and answers by itself.
+ * for parallel workers).  The operators come from the integer btree
+ * operator family by OID; scope_admits() is the call's own function, and
+ * scope_admits_row() is looked up in the extension's own schema (where
+ * nobody else may create anything).  Outside the planner (no PlannerInfo)
+ * or once planned, the call stays as it is and answers by itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -50,6 +55,9 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -111,6 +119,42 @@ integer_op(Oid lefttype, int16 strategy)
 }
 
 /*
+ * The model-wide holder's form: "$modelwide OR <the answer>".  When the node
+ * is a column of the table, the answer is scope_admits_row() of the whole
+ * row and the column's number: a whole-row argument is formed only when the
+ * call runs, so the rows $modelwide admits are not even deformed.  (The
+ * function is looked up in the extension's own schema, where nobody else
+ * may create anything.)
+ */
+static Node *
+modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *planned, Node *col)
+{
+	Var		   *v = (Var *) col;
+	RangeTblEntry *rte;
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, RECORDOID, INT4OID};
+	Oid			fn;
+	char	   *nspname;
+
+	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
+		v->varno < 1 || v->varno > list_length(root->parse->rtable))
+		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
+	rte = rt_fetch(v->varno, root->parse->rtable);
+	nspname = get_namespace_name(get_func_namespace(call->funcid));
+	fn = nspname ? LookupFuncName(list_make2(makeString(nspname), makeString("scope_admits_row")),
+								  4, argtypes, true) : InvalidOid;
+	if (rte->rtekind != RTE_RELATION || !OidIsValid(fn))
+		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
+	return (Node *) make_orclause(list_make2(copyObject(modelwide),
+											 makeFuncExpr(fn, BOOLOID,
+														  list_make4(copyObject(linitial(call->args)),
+																	 copyObject(lsecond(call->args)),
+																	 makeWholeRowVar(rte, v->varno, 0, false),
+																	 makeConst(INT4OID, -1, InvalidOid, sizeof(int32),
+																			   Int32GetDatum(v->varattno), false, true)),
+														  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL)));
+}
+
+/*
  * _scope_support(internal) returns internal: SupportRequestSimplify for
  * scope_admits().
  */
@@ -132,6 +176,7 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 				eq,
 				ge;
 	Node	   *in_scope;
+	IpScopePlanKind kind;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
 		PG_RETURN_POINTER(NULL);
@@ -167,9 +212,11 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 	col = scope_column(node, &coltype);
 	eq = integer_op(coltype, BTEqualStrategyNumber);
 	ge = integer_op(coltype, BTGreaterEqualStrategyNumber);
-	if (!OidIsValid(eq) || !OidIsValid(ge) ||
-		!ip_scope_narrow(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
-						 ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false)))
+	kind = ip_scope_plan_kind(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+							  ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false));
+	if (kind == IP_SCOPE_MODELWIDE)
+		PG_RETURN_POINTER(modelwide_form(req->root, call, modelwide, planned, col));
+	if (kind == IP_SCOPE_BROAD || !OidIsValid(eq) || !OidIsValid(ge))
 		PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
 
 	/* col = ANY ($allowed) */

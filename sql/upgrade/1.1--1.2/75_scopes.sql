@@ -133,7 +133,8 @@ COMMENT ON FUNCTION inventree_perms.has_row_perm(text, text, bigint, bigint) IS
 -- What the scoped policies that protect() writes call (src/scope_plan.c):
 -- the acting user's allowed nodes (an InitPlan: once per statement), and the
 -- per-row answer whose planner support function writes the policy's
--- condition in a form an index on the scope column can serve.  Everybody
+-- condition in a form an index on the scope column can serve (or, for a
+-- model-wide holder, one that does not deform the rows it admits).  Everybody
 -- runs the policies, so both are everybody's (they answer for the acting
 -- user only, as has_row_perm does); the support function is nobody's (the
 -- planner calls it).
@@ -159,6 +160,13 @@ LANGUAGE C STABLE PARALLEL SAFE
 SUPPORT inventree_perms._scope_support;
 COMMENT ON FUNCTION inventree_perms.scope_admits(text, text, bigint, boolean, bigint[], boolean) IS
 	'The condition of a scoped policy (protect()): the acting user''s answer for a row whose ownership does not apply, model-wide or within the node (has_row_perm''s); modelwide and allowed, the policy''s (SELECT has_model_perm(...)) and (SELECT allowed_nodes(...)), let the planner use an index on the scope column; NULL model or action: NULL; 22023 unknown action, 42704 unregistered model';
+
+CREATE FUNCTION inventree_perms.scope_admits_row(model text, action text, r record, attno integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_admits_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms.scope_admits_row(text, text, record, integer) IS
+	'scope_admits() of the node in attribute attno (an integer column) of the row: what the planner writes for a model-wide holder, whose rows are then not even deformed; NULL model or action: NULL; 22023 unknown action or attribute, 42704 unregistered model, 42804 not an integer column';
 
 CREATE FUNCTION inventree_perms._tree_has_node(tree text, node bigint)
 RETURNS boolean
@@ -767,7 +775,7 @@ BEGIN
 	FOR f IN
 		SELECT p.oid FROM pg_catalog.pg_proc p
 		WHERE p.pronamespace OPERATOR(pg_catalog.=) 'inventree_perms'::regnamespace
-		  AND p.proname OPERATOR(pg_catalog.=) ANY ('{has_row_perm,register_tree,unregister_tree,set_owner,drop_owner,grant_user_scope,revoke_user_scope,grant_group_scope,revoke_group_scope,user_scopes,protect,_tree_has_node,_tree_deleted,_tree_triggers,_tree_column,_check_tree_name,_register_tree,_unregister_tree,_forget_dropped_trees,_scope_forget,_set_owner,_drop_owner,_scope_tree,_scope_change,allowed_nodes,_scope_support,scope_admits,_grant_user_scope,_revoke_user_scope,_grant_group_scope,_revoke_group_scope,_user_scopes,_protect}'::name[])
+		  AND p.proname OPERATOR(pg_catalog.=) ANY ('{has_row_perm,register_tree,unregister_tree,set_owner,drop_owner,grant_user_scope,revoke_user_scope,grant_group_scope,revoke_group_scope,user_scopes,protect,_tree_has_node,_tree_deleted,_tree_triggers,_tree_column,_check_tree_name,_register_tree,_unregister_tree,_forget_dropped_trees,_scope_forget,_set_owner,_drop_owner,_scope_tree,_scope_change,allowed_nodes,_scope_support,scope_admits,scope_admits_row,_grant_user_scope,_revoke_user_scope,_grant_group_scope,_revoke_group_scope,_user_scopes,_protect}'::name[])
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
 		IF (SELECT p.proname FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) f)
