@@ -453,7 +453,7 @@ typedef struct CallMemo
  * costs no lookup; with ids mapped densely, a row within the scope costs
  * one bit test, and its owned node (add, change, delete) one array load.
  */
-static inline bool
+static pg_attribute_always_inline bool
 decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 owner)
 {
 	const IpTree *t = s->tree;
@@ -518,7 +518,7 @@ arg_is_const(FmgrInfo *flinfo, int argnum)
  * changed, the same user, and model and action the same Consts.  (What
  * one call site of a policy costs per row, besides decide().)
  */
-static inline CallMemo *
+static pg_attribute_always_inline CallMemo *
 memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Datum action)
 {
 	CallMemo   *memo = fcinfo->flinfo->fn_extra;
@@ -536,7 +536,7 @@ memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Da
  * The same for the acting user: the name need not be compared while
  * ip_acting_user_gen() returns the same pointer and number.
  */
-static inline CallMemo *
+static pg_attribute_always_inline CallMemo *
 memo_hit_acting(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
 				Datum model, Datum action)
 {
