@@ -177,9 +177,11 @@ COMMENT ON FUNCTION inventree_perms._tree_has_node(text, bigint) IS
 
 -- Trees followed live. ------------------------------------------------------
 
--- Internal trigger on a tree's table: a deleted node (TG_OP DELETE, row) or
--- all of them (TRUNCATE, statement) take their scoped grants along, audited.
--- TG_ARGV[0]: the tree's name, TG_ARGV[1]: the key column.
+-- Internal trigger on a tree's table: a deleted node (TG_OP DELETE, row), a
+-- node given another id (UPDATE of the key: gone under its old id), or all
+-- of them (TRUNCATE, statement) take their scoped grants along, audited, so
+-- no grant passes to a later node with that id.  TG_ARGV[0]: the tree's
+-- name, TG_ARGV[1]: the key column.
 CREATE FUNCTION inventree_perms._tree_deleted()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -188,6 +190,7 @@ AS $$
 DECLARE
 	t text := TG_ARGV[0];
 	n bigint;
+	m bigint;
 	r record;
 BEGIN
 	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -209,6 +212,12 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	EXECUTE pg_catalog.format('SELECT ($1).%I::pg_catalog.int8', TG_ARGV[1]) INTO n USING OLD;
+	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+		EXECUTE pg_catalog.format('SELECT ($1).%I::pg_catalog.int8', TG_ARGV[1]) INTO m USING NEW;
+		IF m OPERATOR(pg_catalog.=) n THEN
+			RETURN NULL;
+		END IF;
+	END IF;
 	FOR r IN
 		WITH u AS (DELETE FROM inventree_perms.user_scope_grants g
 					WHERE g.tree OPERATOR(pg_catalog.=) t AND g.node OPERATOR(pg_catalog.=) n
@@ -227,7 +236,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms._tree_deleted() IS
-	'Internal trigger on a tree''s table: removes (audited) the scoped grants on deleted nodes, or on all nodes after TRUNCATE';
+	'Internal trigger on a tree''s table: removes (audited) the scoped grants on deleted nodes and on the old ids of nodes given another id, or on all nodes after TRUNCATE';
 
 -- Internal: put the triggers on (add) or take them off a tree's table (locked
 -- by the caller), verified by OID.
@@ -268,8 +277,8 @@ BEGIN
 		'CREATE TRIGGER inventree_perms_tree_invalidate_truncate AFTER TRUNCATE ON %s'
 		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._invalidate()', rel);
 	EXECUTE pg_catalog.format(
-		'CREATE TRIGGER inventree_perms_tree_deleted AFTER DELETE ON %s'
-		' FOR EACH ROW EXECUTE FUNCTION inventree_perms._tree_deleted(%L, %L)', rel, tree, tr.key_column);
+		'CREATE TRIGGER inventree_perms_tree_deleted AFTER DELETE OR UPDATE OF %I ON %s'
+		' FOR EACH ROW EXECUTE FUNCTION inventree_perms._tree_deleted(%L, %L)', tr.key_column, rel, tree, tr.key_column);
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_truncated AFTER TRUNCATE ON %s'
 		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms._tree_deleted(%L, %L)', rel, tree, tr.key_column);
