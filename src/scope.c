@@ -2,15 +2,18 @@
  *
  * scope.c
  *	  has_row_perm: the answer a protected row gets (row scopes), and the
- *	  per-statement sets it is answered from.
+ *	  per-statement sets it is answered from; allowed_nodes(), scope_admits()
+ *	  and scope_admits_row(), which the scoped policies call.
  *
  * Model-wide permission comes from the permission cache (src/cache.c).  What
  * rows add is kept per statement: for each (user, model, action) a check
- * meets, the set of tree nodes within the user's scoped grants (a bitmap
- * over the tree's nodes, filled once from the granted nodes down), and for
- * each user the owner ids that cover it (the user's own and its groups').
- * So a policy that calls has_row_perm once per row pays a hash lookup and a
- * bit test per row; the grants are read once per statement.
+ * meets, the set of tree nodes within the user's scoped grants (a bitmap by
+ * id - base when the tree's ids are dense, else by node index; filled once
+ * from the granted nodes down), and for each user the owner ids that cover
+ * it (the user's own and its groups').  So a policy that calls has_row_perm
+ * once per row pays a bit test per row (a hash lookup first, for sparse
+ * ids); the grants are read once per statement.  A call site whose model
+ * and action are constants remembers its statement entry (CallMemo).
  *
  * The sets are thrown away at the next statement and whenever a table they
  * were read from changes (the relcache callback of src/tree.c); a check that
@@ -588,7 +591,7 @@ statement_scope(const char *user, int userlen, const char *m, int mlen, int bit,
 /*
  * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
  * node and the owner is decided once per statement (stmt_scope); a row
- * costs a hash lookup and a bit test.
+ * costs a bit test (see decide()).
  */
 static bool
 row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
