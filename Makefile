@@ -17,7 +17,8 @@ OBJS = \
 	src/parallel.o \
 	src/django.o \
 	src/tree.o \
-	src/scope.o
+	src/scope.o \
+	src/scope_plan.o
 
 # The install script of the current version is assembled from sql/src/*.sql
 # (numbered parts, one concern each).  The install scripts of released

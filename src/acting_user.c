@@ -61,6 +61,13 @@ static TimestampTz checked_statement = 0;
 static uint64 checked_number = 0;
 static bool acting_suppressed = false;	/* in parallel mode: could not reset */
 
+/* Changes whenever what ip_acting_user() returns may have changed. */
+static uint64 acting_generation = 1;
+/* strlen of the setting's value, for the value at acting_len_of (GUC values
+ * are never changed in place; the assign hook forgets it) */
+static int	acting_len = 0;
+static const char *acting_len_of = NULL;
+
 /* The last answer for acting_setter, valid while nothing it depends on changed. */
 static Oid	allowed_setter = InvalidOid;
 static uint64 allowed_generation = 0;
@@ -69,6 +76,7 @@ static uint64 role_generation = 1;	/* bumped by role and membership changes */
 /* current_user's name, remembered for the role it was looked up for */
 static Oid	role_name_oid = InvalidOid;
 static char role_name[NAMEDATALEN];
+static int	role_name_len = 0;
 
 /* A role was renamed or dropped: look current_user's name up again. */
 static void
@@ -111,8 +119,10 @@ acting_check(pg_attribute_unused() char **newval, void **extra, GucSource source
 static void
 acting_assign(pg_attribute_unused() const char *newval, void *extra)
 {
+	acting_len_of = NULL;
 	acting_setter = extra ? ((ActingExtra *) extra)->setter : InvalidOid;
 	acting_suppressed = false;
+	acting_generation++;
 }
 
 /*
@@ -139,6 +149,7 @@ ip_statement_check(void)
 	checked_statement = stmt;
 	checked_number = ip_statement_number;
 	acting_suppressed = false;
+	acting_generation++;
 
 	AcceptInvalidationMessages();
 	generation = role_generation + ip_cache_generation();
@@ -156,7 +167,10 @@ ip_statement_check(void)
 	 * the connection's startup options).
 	 */
 	if (IsInParallelMode())
+	{
 		acting_suppressed = true;
+		acting_generation++;
+	}
 	else
 		(void) set_config_option(ACTING_USER_GUC, "", PGC_SUSET, PGC_S_SESSION,
 								 GUC_ACTION_SET, true, 0, false);
@@ -190,7 +204,12 @@ ip_acting_user(int *len)
 		ip_statement_check();
 	if (acting_user_setting && acting_user_setting[0] != '\0' && !acting_suppressed)
 	{
-		*len = strlen(acting_user_setting);
+		if (acting_len_of != acting_user_setting)
+		{
+			acting_len = strlen(acting_user_setting);
+			acting_len_of = acting_user_setting;
+		}
+		*len = acting_len;
 		return acting_user_setting;
 	}
 
@@ -200,10 +219,26 @@ ip_acting_user(int *len)
 		char	   *name = GetUserNameFromId(roleid, false);
 
 		strlcpy(role_name, name, NAMEDATALEN);
+		role_name_len = strlen(role_name);
 		role_name_oid = roleid;
+		acting_generation++;
 	}
-	*len = strlen(role_name);
+	*len = role_name_len;
 	return role_name;
+}
+
+/*
+ * ip_acting_user_gen: ip_acting_user(), and a number that changes whenever
+ * the name returned may have changed: while the pointer and the number are
+ * the same, so is the name (no need to compare it).
+ */
+const char *
+ip_acting_user_gen(int *len, uint64 *generation)
+{
+	const char *user = ip_acting_user(len);
+
+	*generation = acting_generation;
+	return user;
 }
 
 /*

@@ -79,6 +79,7 @@ extern uint64 ip_cache_generation(void);
 /* acting_user.c */
 extern void ip_acting_user_init(void);
 extern const char *ip_acting_user(int *len);
+extern const char *ip_acting_user_gen(int *len, uint64 *generation);
 extern void ip_statement_check(void);
 
 /* parallel.c */
@@ -129,11 +130,16 @@ typedef struct IpTree
 	int32		nnodes;
 	int64	   *ids;
 	int32	   *parent;			/* index of the parent, -1: a root */
-	int64	   *owner;			/* the node's own owner, if has_owner */
-	bool	   *has_owner;
-	int32	   *eff;			/* the nearest node with an owner, from here up; -1 */
+	int64	   *eff_owner;		/* the owner of the nearest owned node, from
+								 * here up (has_owners only) */
+	uint8	   *eff_has;		/* bit per node: eff_owner is set */
 	int32	   *child_start;	/* children of i: child_list[child_start[i] .. [i + 1]) */
 	int32	   *child_list;
+	/* id -> index: dense (ids within a range not much wider than nnodes) ... */
+	int64		base;			/* the smallest id */
+	uint32		span;			/* dense: ids base .. base + span - 1; 0: hashed */
+	int32	   *dense;			/* id - base -> index, -1: none */
+	/* ... or hashed */
 	uint32		mask;
 	int32	   *slots;			/* id -> index + 1, open addressing */
 } IpTree;
@@ -144,10 +150,37 @@ extern bool ip_tree_begin(void);
 extern uint64 ip_tree_generation(void);
 extern Snapshot ip_scope_snapshot(void);
 extern IpTree *ip_tree_get(const char *name, int len);
-extern int32 ip_tree_find(const IpTree *t, int64 id);
+extern int32 ip_tree_find_hashed(const IpTree *t, int64 id);
+
+/* Find a node's index, or -1. */
+static inline int32
+ip_tree_find(const IpTree *t, int64 id)
+{
+	if (t->span > 0)
+	{
+		uint64		off = (uint64) id - (uint64) t->base;
+
+		return off < t->span ? t->dense[off] : -1;
+	}
+	return ip_tree_find_hashed(t, id);
+}
+
+/* The bit of a node in a statement's allowed set: by id - base when dense. */
+static inline int64
+ip_tree_bitpos(const IpTree *t, int32 idx)
+{
+	return t->span > 0 ? t->ids[idx] - t->base : idx;
+}
 
 /* scope.c */
 extern void ip_scope_invalidate(void);
+typedef enum IpScopePlanKind
+{
+	IP_SCOPE_NARROW,
+	IP_SCOPE_BROAD,
+	IP_SCOPE_MODELWIDE
+} IpScopePlanKind;
+extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int action);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

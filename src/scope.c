@@ -2,15 +2,18 @@
  *
  * scope.c
  *	  has_row_perm: the answer a protected row gets (row scopes), and the
- *	  per-statement sets it is answered from.
+ *	  per-statement sets it is answered from; allowed_nodes(), scope_admits()
+ *	  and scope_admits_row(), which the scoped policies call.
  *
  * Model-wide permission comes from the permission cache (src/cache.c).  What
  * rows add is kept per statement: for each (user, model, action) a check
- * meets, the set of tree nodes within the user's scoped grants (a bitmap
- * over the tree's nodes, filled once from the granted nodes down), and for
- * each user the owner ids that cover it (the user's own and its groups').
- * So a policy that calls has_row_perm once per row pays a hash lookup and a
- * bit test per row; the grants are read once per statement.
+ * meets, the set of tree nodes within the user's scoped grants (a bitmap by
+ * id - base when the tree's ids are dense, else by node index; filled once
+ * from the granted nodes down), and for each user the owner ids that cover
+ * it (the user's own and its groups').  So a policy that calls has_row_perm
+ * once per row pays a bit test per row (a hash lookup first, for sparse
+ * ids); the grants are read once per statement.  A call site whose model
+ * and action are constants remembers its statement entry (CallMemo).
  *
  * The sets are thrown away at the next statement and whenever a table they
  * were read from changes (the relcache callback of src/tree.c); a check that
@@ -27,10 +30,15 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "nodes/pg_list.h"
+#include "nodes/primnodes.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/typcache.h"
 #include "utils/fmgroids.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -40,6 +48,9 @@
 
 PG_FUNCTION_INFO_V1(ip_has_row_perm);
 PG_FUNCTION_INFO_V1(ip_has_row_perm_acting);
+PG_FUNCTION_INFO_V1(ip_allowed_nodes);
+PG_FUNCTION_INFO_V1(ip_scope_admits);
+PG_FUNCTION_INFO_V1(ip_scope_admits_row);
 
 /* Columns. */
 #define ANUM_MODEL_SCOPES_MODEL 1
@@ -76,7 +87,7 @@ typedef struct StmtScope
 	int			modellen;
 	int			action;
 	IpTree	   *tree;			/* the model's tree; NULL: not scoped */
-	uint8	   *allowed;		/* bit per node of tree; NULL: none */
+	uint8	   *allowed;		/* bit per node of tree (ip_tree_bitpos); NULL: none */
 	bool		user_ok;		/* the user exists and is active */
 	bool		superuser;		/* ... and is a superuser */
 	bool		modelwide;		/* holds the action on the model */
@@ -285,18 +296,27 @@ stmt_user(const char *name, int len, Snapshot snap)
 	return u;
 }
 
-/* Mark a node and everything below it. */
+/* Is a node's bit set?  And set it. */
+#define BIT_IS_SET(bits, pos) (((bits)[(pos) >> 3] & (1 << ((pos) & 7))) != 0)
+#define BIT_SET(bits, pos) ((bits)[(pos) >> 3] |= (uint8) (1 << ((pos) & 7)))
+
+/*
+ * Mark a node and everything below it (bits by ip_tree_bitpos).  The stack
+ * grows as needed: a subtree is usually far smaller than its tree.
+ */
 static void
 mark_subtree(const IpTree *t, uint8 *bits, int32 top)
 {
 	int32	   *stack;
+	int			cap = 256;
 	int			depth = 0;
+	int64		pos = ip_tree_bitpos(t, top);
 
-	if (bits[top >> 3] & (1 << (top & 7)))
+	if (BIT_IS_SET(bits, pos))
 		return;
-	stack = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
+	stack = palloc(cap * sizeof(int32));
 	stack[depth++] = top;
-	bits[top >> 3] |= 1 << (top & 7);
+	BIT_SET(bits, pos);
 	while (depth > 0)
 	{
 		int32		n = stack[--depth];
@@ -305,9 +325,15 @@ mark_subtree(const IpTree *t, uint8 *bits, int32 top)
 		{
 			int32		k = t->child_list[c];
 
-			if (!(bits[k >> 3] & (1 << (k & 7))))
+			pos = ip_tree_bitpos(t, k);
+			if (!BIT_IS_SET(bits, pos))
 			{
-				bits[k >> 3] |= 1 << (k & 7);
+				BIT_SET(bits, pos);
+				if (depth == cap)
+				{
+					cap *= 2;
+					stack = repalloc_huge(stack, cap * sizeof(int32));
+				}
 				stack[depth++] = k;
 			}
 		}
@@ -383,7 +409,8 @@ stmt_scope(const char *user, int userlen, const char *model, int modellen, int a
 			if (idx < 0)
 				continue;
 			if (s->allowed == NULL)
-				s->allowed = palloc_extended(s->tree->nnodes / 8 + 1, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+				s->allowed = palloc_extended((s->tree->span > 0 ? s->tree->span : (uint32) s->tree->nnodes) / 8 + 1,
+											 MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 			mark_subtree(s->tree, s->allowed, idx);
 		}
 	}
@@ -413,50 +440,165 @@ typedef struct CallMemo
 	TimestampTz statement;
 	uint64		generation;
 	StmtScope  *scope;
+	bool		consts;			/* model and action are Consts of the call */
+	const char *user;			/* the acting user's name as returned ... */
+	uint64		user_generation;	/* ... with this ip_acting_user_gen() number */
+	Datum		model_datum;	/* ... whose values are these (then: same text) */
+	Datum		action_datum;
 	int			modellen;
 	int			actionlen;
 	char		model[NAMEDATALEN];
 	char		action[16];
 } CallMemo;
 
-/* The decision for a row, from the statement's entry. */
-static inline bool
+/*
+ * The decision for a row, from the statement's entry.  A model-wide holder
+ * costs no lookup; with ids mapped densely, a row within the scope costs
+ * one bit test, and its owned node (add, change, delete) one array load.
+ */
+static pg_attribute_always_inline bool
 decide(const StmtScope *s, bool node_null, int64 node, bool owner_null, int64 owner)
 {
+	const IpTree *t = s->tree;
 	int32		idx = -1;
+	bool		looked = false;
 	bool		result;
 
 	if (!s->user_ok)
 		return false;			/* unknown or inactive */
 	if (s->superuser)
 		return true;
-	if (s->tree && !node_null)
-		idx = ip_tree_find(s->tree, node);
 
 	/* model-wide, or within the node */
-	result = s->modelwide ||
-		(idx >= 0 && s->allowed != NULL && (s->allowed[idx >> 3] & (1 << (idx & 7))) != 0);
+	if (s->modelwide)
+		result = true;
+	else if (t == NULL || node_null || s->allowed == NULL)
+		result = false;
+	else if (t->span > 0)
+	{
+		uint64		off = (uint64) node - (uint64) t->base;
+
+		result = off < t->span && BIT_IS_SET(s->allowed, off);
+	}
+	else
+	{
+		idx = ip_tree_find_hashed(t, node);
+		looked = true;
+		result = idx >= 0 && BIT_IS_SET(s->allowed, idx);
+	}
 
 	/* ownership, for add, change and delete */
 	if (result && s->action != IP_VIEW)
 	{
 		if (!owner_null)
 			result = covers(s->user, owner);
-		else if (idx >= 0 && s->tree->has_owners && s->tree->eff[idx] >= 0)
-			result = covers(s->user, s->tree->owner[s->tree->eff[idx]]);
+		else if (t != NULL && t->has_owners && !node_null)
+		{
+			if (!looked)
+				idx = ip_tree_find(t, node);
+			if (idx >= 0 && BIT_IS_SET(t->eff_has, idx))
+				result = covers(s->user, t->eff_owner[idx]);
+		}
 	}
 	return result;
+}
+
+/* Is argument argnum of the call a Const (the same Datum on every call)? */
+static bool
+arg_is_const(FmgrInfo *flinfo, int argnum)
+{
+	Node	   *expr = flinfo->fn_expr;
+	List	   *args;
+
+	if (expr == NULL || !IsA(expr, FuncExpr))
+		return false;
+	args = ((FuncExpr *) expr)->args;
+	return argnum < list_length(args) && IsA(list_nth(args, argnum), Const);
+}
+
+/*
+ * The call's memo answers for this row: the same statement, nothing
+ * changed, the same user, and model and action the same Consts.  (What
+ * one call site of a policy costs per row, besides decide().)
+ */
+static pg_attribute_always_inline CallMemo *
+memo_hit(FunctionCallInfo fcinfo, const char *user, int userlen, Datum model, Datum action)
+{
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+
+	if (memo && memo->consts && memo->scope && memo->model_datum == model &&
+		memo->action_datum == action && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp() &&
+		memo->scope->user->len == userlen &&
+		memcmp(memo->scope->user->name, user, userlen) == 0)
+		return memo;
+	return NULL;
+}
+
+/*
+ * The same for the acting user: the name need not be compared while
+ * ip_acting_user_gen() returns the same pointer and number.
+ */
+static pg_attribute_always_inline CallMemo *
+memo_hit_acting(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
+				Datum model, Datum action)
+{
+	CallMemo   *memo = fcinfo->flinfo->fn_extra;
+
+	if (memo && memo->user == user && memo->user_generation == user_generation &&
+		memo->consts && memo->scope && memo->model_datum == model &&
+		memo->action_datum == action && memo->generation == scope_generation && stmt_valid &&
+		memo->lxid == MyProc->lxid && memo->statement == GetCurrentStatementStartTimestamp())
+		return memo;
+	return memo_hit(fcinfo, user, userlen, model, action);
+}
+
+/*
+ * statement_scope: the statement's entry of (user, model, action), the
+ * sets thrown away first when a new statement began or something they were
+ * read from changed; built again if a change arrived while it was built, so
+ * it never mixes data from before and after a change.  *generation: the
+ * scope generation it is valid for.
+ */
+static StmtScope *
+statement_scope(const char *user, int userlen, const char *m, int mlen, int bit,
+				uint64 *generation)
+{
+	for (;;)
+	{
+		StmtScope  *s;
+
+		if (ip_tree_begin() || !stmt_valid)
+		{
+			if (IpStmtContext == NULL)
+				IpStmtContext = AllocSetContextCreate(TopMemoryContext,
+													  "inventree_perms statement scopes",
+													  ALLOCSET_DEFAULT_SIZES);
+			MemoryContextReset(IpStmtContext);
+			stmt_users = NULL;
+			stmt_scopes = NULL;
+			memo_scope = NULL;
+			stmt_valid = true;
+		}
+		*generation = scope_generation;
+		s = stmt_scope(user, userlen, m, mlen, bit);
+		if (*generation == scope_generation && stmt_valid)
+			return s;
+		/* a change arrived while we looked: look again */
+	}
 }
 
 /*
  * row_perm: has_row_perm's rules, in the SPEC's order.  Everything but the
  * node and the owner is decided once per statement (stmt_scope); a row
- * costs a hash lookup and a bit test.
+ * costs a bit test (see decide()).
  */
 static bool
-row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, text *action,
-		 bool node_null, int64 node, bool owner_null, int64 owner)
+row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, uint64 user_generation,
+		 int model_arg, bool node_null, int64 node, bool owner_null, int64 owner)
 {
+	text	   *model = PG_GETARG_TEXT_PP(model_arg);
+	text	   *action = PG_GETARG_TEXT_PP(model_arg + 1);
 	const char *m = VARDATA_ANY(model);
 	int			mlen = VARSIZE_ANY_EXHDR(model);
 	const char *a = VARDATA_ANY(action);
@@ -474,48 +616,32 @@ row_perm(FunctionCallInfo fcinfo, const char *user, int userlen, text *model, te
 		return decide(memo->scope, node_null, node, owner_null, owner);
 
 	bit = ip_parse_action(a, alen, false);
-	for (;;)
 	{
 		uint64		generation;
-		StmtScope  *s;
-		bool		result;
+		StmtScope  *s = statement_scope(user, userlen, m, mlen, bit, &generation);
+		bool		result = decide(s, node_null, node, owner_null, owner);
 
-		if (ip_tree_begin() || !stmt_valid)
+		if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
 		{
-			if (IpStmtContext == NULL)
-				IpStmtContext = AllocSetContextCreate(TopMemoryContext,
-													  "inventree_perms statement scopes",
-													  ALLOCSET_DEFAULT_SIZES);
-			MemoryContextReset(IpStmtContext);
-			stmt_users = NULL;
-			stmt_scopes = NULL;
-			memo_scope = NULL;
-			stmt_valid = true;
+			if (memo == NULL)
+				memo = fcinfo->flinfo->fn_extra =
+					MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
+			memo->lxid = MyProc->lxid;
+			memo->statement = GetCurrentStatementStartTimestamp();
+			memo->consts = arg_is_const(fcinfo->flinfo, model_arg) &&
+				arg_is_const(fcinfo->flinfo, model_arg + 1);
+			memo->user = user_generation != 0 ? user : NULL;
+			memo->user_generation = user_generation;
+			memo->model_datum = PG_GETARG_DATUM(model_arg);
+			memo->action_datum = PG_GETARG_DATUM(model_arg + 1);
+			memo->generation = generation;
+			memo->scope = s;
+			memo->modellen = mlen;
+			memo->actionlen = alen;
+			memcpy(memo->model, m, mlen);
+			memcpy(memo->action, a, alen);
 		}
-		generation = scope_generation;
-
-		s = stmt_scope(user, userlen, m, mlen, bit);
-		result = decide(s, node_null, node, owner_null, owner);
-
-		if (generation == scope_generation && stmt_valid)
-		{
-			if (mlen < NAMEDATALEN && alen < (int) sizeof(memo->action))
-			{
-				if (memo == NULL)
-					memo = fcinfo->flinfo->fn_extra =
-						MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
-				memo->lxid = MyProc->lxid;
-				memo->statement = GetCurrentStatementStartTimestamp();
-				memo->generation = generation;
-				memo->scope = s;
-				memo->modellen = mlen;
-				memo->actionlen = alen;
-				memcpy(memo->model, m, mlen);
-				memcpy(memo->action, a, alen);
-			}
-			return result;
-		}
-		/* a change arrived while we looked: look again */
+		return result;
 	}
 }
 
@@ -527,15 +653,26 @@ Datum
 ip_has_row_perm(PG_FUNCTION_ARGS)
 {
 	text	   *user;
+	const char *u;
+	int			ulen;
+	bool		node_null,
+				owner_null;
+	int64		node,
+				owner;
+	CallMemo   *memo;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	user = PG_GETARG_TEXT_PP(0);
-	PG_RETURN_BOOL(row_perm(fcinfo, VARDATA_ANY(user), VARSIZE_ANY_EXHDR(user),
-							PG_GETARG_TEXT_PP(1), PG_GETARG_TEXT_PP(2),
-							PG_ARGISNULL(3), PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3),
-							PG_NARGS() < 5 || PG_ARGISNULL(4),
-							(PG_NARGS() < 5 || PG_ARGISNULL(4)) ? 0 : PG_GETARG_INT64(4)));
+	u = VARDATA_ANY(user);
+	ulen = VARSIZE_ANY_EXHDR(user);
+	node_null = PG_ARGISNULL(3);
+	node = node_null ? 0 : PG_GETARG_INT64(3);
+	owner_null = PG_NARGS() < 5 || PG_ARGISNULL(4);
+	owner = owner_null ? 0 : PG_GETARG_INT64(4);
+	if ((memo = memo_hit(fcinfo, u, ulen, PG_GETARG_DATUM(1), PG_GETARG_DATUM(2))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, u, ulen, 0, 1, node_null, node, owner_null, owner));
 }
 
 /*
@@ -546,13 +683,184 @@ Datum
 ip_has_row_perm_acting(PG_FUNCTION_ARGS)
 {
 	int			len;
+	uint64		gen;
 	const char *user;
+	bool		node_null,
+				owner_null;
+	int64		node,
+				owner;
+	CallMemo   *memo;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	user = ip_acting_user(&len);
-	PG_RETURN_BOOL(row_perm(fcinfo, user, len, PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1),
-							PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : PG_GETARG_INT64(2),
-							PG_NARGS() < 4 || PG_ARGISNULL(3),
-							(PG_NARGS() < 4 || PG_ARGISNULL(3)) ? 0 : PG_GETARG_INT64(3)));
+	user = ip_acting_user_gen(&len, &gen);
+	node_null = PG_ARGISNULL(2);
+	node = node_null ? 0 : PG_GETARG_INT64(2);
+	owner_null = PG_NARGS() < 4 || PG_ARGISNULL(3);
+	owner = owner_null ? 0 : PG_GETARG_INT64(3);
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, owner_null, owner));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, owner_null, owner));
+}
+
+/*
+ * allowed_nodes(model text, action text) returns bigint[]: the nodes the
+ * acting user holds the action within on the model (its scoped grants'
+ * nodes and everything below them, now), from the statement's sets; empty
+ * for a model-wide holder, a superuser, an unknown or inactive user, or a
+ * model that is not scoped (they need no list).  The scoped policies compute
+ * it once per statement (an InitPlan) as an index condition.
+ */
+Datum
+ip_allowed_nodes(PG_FUNCTION_ARGS)
+{
+	text	   *model = PG_GETARG_TEXT_PP(0);
+	text	   *action = PG_GETARG_TEXT_PP(1);
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s;
+	int64		n = 0;
+	int64		nbits;
+	Datum	   *elems;
+	int64		k = 0;
+
+	s = statement_scope(user, len, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+						ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false),
+						&generation);
+	if (!s->user_ok || s->superuser || s->modelwide || s->tree == NULL || s->allowed == NULL)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	nbits = s->tree->span > 0 ? (int64) s->tree->span : (int64) s->tree->nnodes;
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			n++;
+	elems = palloc_extended(Max(n, 1) * sizeof(Datum), MCXT_ALLOC_HUGE);
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			elems[k++] = Int64GetDatum(s->tree->span > 0 ? s->tree->base + pos : s->tree->ids[pos]);
+	PG_RETURN_ARRAYTYPE_P(construct_array(elems, (int) n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+										  TYPALIGN_DOUBLE));
+}
+
+/*
+ * ip_scope_plan_kind: for the planner (src/scope_plan.c): the acting
+ * user's view of the model's rows, now: model-wide (a model-wide holder, a
+ * superuser, or a model that is not scoped), narrow (a scope within at most
+ * 1/20 of the tree's nodes, or nothing), or broad.
+ */
+IpScopePlanKind
+ip_scope_plan_kind(const char *model, int mlen, int action)
+{
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s = statement_scope(user, len, model, mlen, action, &generation);
+	int64		nbits,
+				n = 0;
+
+	if (!s->user_ok)
+		return IP_SCOPE_NARROW;
+	if (s->superuser || s->modelwide || s->tree == NULL)
+		return IP_SCOPE_MODELWIDE;
+	if (s->allowed == NULL)
+		return IP_SCOPE_NARROW;
+	nbits = s->tree->span > 0 ? (int64) s->tree->span : (int64) s->tree->nnodes;
+	for (int64 pos = 0; pos < nbits; pos++)
+		if (BIT_IS_SET(s->allowed, pos))
+			n++;
+	return n <= s->tree->nnodes / 20 ? IP_SCOPE_NARROW : IP_SCOPE_BROAD;
+}
+
+/*
+ * scope_admits(model text, action text, node bigint, modelwide boolean,
+ * allowed bigint[], planned boolean DEFAULT false) returns boolean: the
+ * acting user's answer for a row of a scoped model whose ownership does not
+ * apply: model-wide, or within the node (has_row_perm's).  modelwide and
+ * allowed are not read here: the planner support function of src/scope_plan.c
+ * uses them to write the policy's condition in a form an index can serve.
+ */
+Datum
+ip_scope_admits(PG_FUNCTION_ARGS)
+{
+	int			len;
+	uint64		gen;
+	const char *user;
+	bool		node_null;
+	int64		node;
+	CallMemo   *memo;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	user = ip_acting_user_gen(&len, &gen);
+	node_null = PG_ARGISNULL(2);
+	node = node_null ? 0 : PG_GETARG_INT64(2);
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));
+}
+
+/*
+ * scope_admits_row(model text, action text, r record, attno integer)
+ * returns boolean: scope_admits() of the node in attribute attno of the row
+ * (an integer column).  The planner support function of scope_admits()
+ * writes it for a model-wide holder: a whole-row argument is formed only
+ * when the call runs, so a row admitted before it (model-wide) costs no
+ * deforming of the row at all.
+ */
+Datum
+ip_scope_admits_row(PG_FUNCTION_ARGS)
+{
+	int			len;
+	uint64		gen;
+	const char *user;
+	bool		node_null = true;
+	int64		node = 0;
+	CallMemo   *memo;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	if (!PG_ARGISNULL(2) && !PG_ARGISNULL(3))
+	{
+		HeapTupleHeader row = PG_GETARG_HEAPTUPLEHEADER(2);
+		int32		attno = PG_GETARG_INT32(3);
+		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(row),
+												  HeapTupleHeaderGetTypMod(row));
+		HeapTupleData tuple;
+		Datum		d;
+
+		if (attno < 1 || attno > desc->natts)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("attribute %d does not exist", attno)));
+		tuple.t_len = HeapTupleHeaderGetDatumLength(row);
+		ItemPointerSetInvalid(&tuple.t_self);
+		tuple.t_tableOid = InvalidOid;
+		tuple.t_data = row;
+		d = heap_getattr(&tuple, attno, desc, &node_null);
+		if (!node_null)
+		{
+			switch (TupleDescAttr(desc, attno - 1)->atttypid)
+			{
+				case INT2OID:
+					node = DatumGetInt16(d);
+					break;
+				case INT4OID:
+					node = DatumGetInt32(d);
+					break;
+				case INT8OID:
+					node = DatumGetInt64(d);
+					break;
+				default:
+					ReleaseTupleDesc(desc);
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("attribute %d is not an integer column", attno)));
+			}
+		}
+		ReleaseTupleDesc(desc);
+	}
+	user = ip_acting_user_gen(&len, &gen);
+	if ((memo = memo_hit_acting(fcinfo, user, len, gen, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1))) != NULL)
+		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
+	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));
 }

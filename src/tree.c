@@ -20,6 +20,8 @@
  */
 #include "postgres.h"
 
+#include <sys/mman.h>
+
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
@@ -34,6 +36,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/catcache.h"
@@ -288,9 +291,9 @@ hash_id(int64 id)
 	return (uint32) h;
 }
 
-/* Find a node's index, or -1. */
+/* Find a node's index in a hashed tree, or -1. */
 int32
-ip_tree_find(const IpTree *t, int64 id)
+ip_tree_find_hashed(const IpTree *t, int64 id)
 {
 	uint32		h;
 
@@ -363,8 +366,85 @@ tree_column(Relation rel, const char *tree, const char *col, Oid *typid)
 }
 
 /*
+ * A tree's arrays live in one arena, allocated at once.  Its first touch is
+ * most of what reading a large tree costs (a page fault per 4 kB page, each
+ * dear on a virtual machine), so an arena of 1 MB or more asks the kernel
+ * for transparent huge pages (MADV_HUGEPAGE: a fault per 2 MB; nothing
+ * happens where they are off).  The arena is freed with the tree's context.
+ */
+#define ARENA_HUGE ((Size) 2 * 1024 * 1024)
+
+typedef struct TreeArena
+{
+	char	   *raw;			/* what was allocated (pfree) */
+	char	   *next;
+	char	   *end;
+} TreeArena;
+
+static void
+arena_init(TreeArena *a, MemoryContext cxt, Size size)
+{
+	size = TYPEALIGN(ARENA_HUGE, size);
+	if (size < ARENA_HUGE / 2)
+	{
+		a->raw = MemoryContextAllocExtended(cxt, size, MCXT_ALLOC_HUGE);
+		a->next = a->raw;
+	}
+	else
+	{
+		a->raw = MemoryContextAllocExtended(cxt, size + ARENA_HUGE, MCXT_ALLOC_HUGE);
+		a->next = (char *) TYPEALIGN(ARENA_HUGE, a->raw);
+#ifdef MADV_HUGEPAGE
+		(void) madvise(a->next, size, MADV_HUGEPAGE);
+#endif
+	}
+	a->end = a->next + size;
+}
+
+static void *
+arena_alloc(TreeArena *a, Size size)
+{
+	void	   *p = a->next;
+
+	size = MAXALIGN(size);
+	if (size > (Size) (a->end - a->next))
+		elog(ERROR, "inventree_perms: tree arena exhausted");	/* sizes are computed below */
+	a->next += size;
+	return p;
+}
+
+/*
+ * What the arena of a tree of cap nodes holds: ids, parent ids and flags
+ * while reading, owners if any, parents, children, and the id map (an
+ * array of at most 2 * cap + 1024 entries, or a hash table of at most
+ * 4 * cap slots).
+ */
+static Size
+arena_size(int64 cap, bool owners)
+{
+	Size		n = (Size) cap + 1;
+
+	return MAXALIGN(n * sizeof(int64)) * 2 + MAXALIGN(n) +
+		(owners ? MAXALIGN(n * sizeof(int64)) + MAXALIGN(n / 8 + 1) : 0) +
+		MAXALIGN(n * sizeof(int32)) * 3 +
+		MAXALIGN(Max(2 * n + 1024, 4 * n + 16) * sizeof(int32)) + 64;
+}
+
+/* Per node while a tree is read (flags[]). */
+#define NODE_HAS_PARENT 0x01
+#define NODE_HAS_OWNER	0x02
+#define NODE_ON_WALK	0x04
+#define NODE_DONE		0x08
+
+/*
  * load_tree: read the row of "trees" and the tree's table.  NULL if no tree
  * of that name is registered.
+ *
+ * The first check of a session pays for this, and most of it is first
+ * touches of new memory: the arrays are sized once from the table's size
+ * (grown only when the estimate was short), the temporary ones are reused,
+ * and ids within a range not much wider than their number are mapped by an
+ * array (id - base) instead of a hash table.
  */
 static IpTree *
 load_tree(const char *name, int len)
@@ -382,16 +462,20 @@ load_tree(const char *name, int len)
 	MemoryContext cxt,
 				old;
 	TableScanDesc hscan;
-	int			cap = 64;
+	TupleDesc	desc;
+	int64		cap;
+	int64		n = 0;
+	int64		min_id = PG_INT64_MAX,
+				max_id = PG_INT64_MIN;
 	AttrNumber	key_att,
 				parent_att,
 				owner_att = InvalidAttrNumber;
 	Oid			key_typ,
 				parent_typ,
 				owner_typ = InvalidOid;
-	int64	   *parent_ids;
-	bool	   *has_parent;
-	int8	   *state;
+	TreeArena	arena;
+	int64	   *parent_ids;		/* then: stack[] and counts[] */
+	uint8	   *flags;
 	int32	   *stack;
 	int32	   *counts;
 	uint64		generation = tree_generation;
@@ -402,10 +486,10 @@ load_tree(const char *name, int len)
 	scan = systable_beginscan(rel, ip_scope_catalog.pkey[IPS_TREES], true, snap, 1, &skey);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
-		TupleDesc	desc = RelationGetDescr(rel);
 		bool		isnull;
 		Datum		d;
 
+		desc = RelationGetDescr(rel);
 		relid = DatumGetObjectId(heap_getattr(tup, ANUM_TREES_RELATION, desc, &isnull));
 		parent_col = pstrdup(NameStr(*DatumGetName(heap_getattr(tup, ANUM_TREES_PARENT, desc, &isnull))));
 		d = heap_getattr(tup, ANUM_TREES_OWNER, desc, &isnull);
@@ -436,57 +520,116 @@ load_tree(const char *name, int len)
 	t->name[len] = '\0';
 	t->relid = relid;
 	t->has_owners = owner_col != NULL;
-	t->ids = palloc(cap * sizeof(int64));
-	t->owner = palloc(cap * sizeof(int64));
-	t->has_owner = palloc(cap * sizeof(bool));
-	parent_ids = palloc(cap * sizeof(int64));
-	has_parent = palloc(cap * sizeof(bool));
 	MemoryContextSwitchTo(old);
 
 	/* The nodes: one sequential scan (row-level security does not apply). */
 	rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(rel);
 	key_att = tree_column(rel, t->name, key_col, &key_typ);
 	parent_att = tree_column(rel, t->name, parent_col, &parent_typ);
 	if (owner_col)
 		owner_att = tree_column(rel, t->name, owner_col, &owner_typ);
+
+	/* room for as many rows as the table's pages held at the last count */
+	{
+		BlockNumber pages = RelationGetNumberOfBlocks(rel);
+		double		density = (rel->rd_rel->relpages > 0 && rel->rd_rel->reltuples > 0)
+			? rel->rd_rel->reltuples / rel->rd_rel->relpages : 64;
+
+		cap = (int64) Min(density * pages * 1.05 + 64, (double) (MaxAllocHugeSize / sizeof(int64) / 2));
+	}
+	arena_init(&arena, cxt, arena_size(cap, t->has_owners));
+	t->ids = arena_alloc(&arena, cap * sizeof(int64));
+	parent_ids = arena_alloc(&arena, cap * sizeof(int64));
+	flags = arena_alloc(&arena, cap);
+	if (t->has_owners)
+		t->eff_owner = arena_alloc(&arena, cap * sizeof(int64));
+
 	hscan = table_beginscan(rel, snap, 0, NULL);
 	while (HeapTupleIsValid(tup = heap_getnext(hscan, ForwardScanDirection)))
 	{
-		TupleDesc	desc = RelationGetDescr(rel);
 		int64		id;
-		int			n = t->nnodes;
+		uint8		f = 0;
 
 		CHECK_FOR_INTERRUPTS();
 		if (!int_attr(tup, desc, key_att, key_typ, &id))
 			continue;
 		if (n == cap)
 		{
+			/* more rows than the estimate: a larger arena */
+			TreeArena	bigger;
+			int64	   *ids,
+					   *pids,
+					   *owners = NULL;
+			uint8	   *fl;
+
 			cap *= 2;
-			t->ids = repalloc_huge(t->ids, cap * sizeof(int64));
-			t->owner = repalloc_huge(t->owner, cap * sizeof(int64));
-			t->has_owner = repalloc_huge(t->has_owner, cap * sizeof(bool));
-			parent_ids = repalloc_huge(parent_ids, cap * sizeof(int64));
-			has_parent = repalloc_huge(has_parent, cap * sizeof(bool));
+			arena_init(&bigger, cxt, arena_size(cap, t->has_owners));
+			ids = arena_alloc(&bigger, cap * sizeof(int64));
+			pids = arena_alloc(&bigger, cap * sizeof(int64));
+			fl = arena_alloc(&bigger, cap);
+			memcpy(ids, t->ids, n * sizeof(int64));
+			memcpy(pids, parent_ids, n * sizeof(int64));
+			memcpy(fl, flags, n);
+			if (t->has_owners)
+			{
+				owners = arena_alloc(&bigger, cap * sizeof(int64));
+				memcpy(owners, t->eff_owner, n * sizeof(int64));
+			}
+			pfree(arena.raw);
+			arena = bigger;
+			t->ids = ids;
+			parent_ids = pids;
+			flags = fl;
+			t->eff_owner = owners;
 		}
 		t->ids[n] = id;
-		has_parent[n] = int_attr(tup, desc, parent_att, parent_typ, &parent_ids[n]);
-		t->has_owner[n] = int_attr(tup, desc, owner_att, owner_typ, &t->owner[n]);
-		t->nnodes++;
+		if (id < min_id)
+			min_id = id;
+		if (id > max_id)
+			max_id = id;
+		if (int_attr(tup, desc, parent_att, parent_typ, &parent_ids[n]))
+			f |= NODE_HAS_PARENT;
+		if (t->has_owners && int_attr(tup, desc, owner_att, owner_typ, &t->eff_owner[n]))
+			f |= NODE_HAS_OWNER;
+		flags[n] = f;
+		n++;
 	}
 	table_endscan(hscan);
 	table_close(rel, AccessShareLock);
 	UnregisterSnapshot(snap);
+	if (n > PG_INT32_MAX / 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("tree \"%s\" has too many nodes", t->name)));
+	t->nnodes = (int32) n;
 
-	/* The id -> index hash (open addressing, load at most 1/2). */
 	old = MemoryContextSwitchTo(cxt);
+
+	/*
+	 * The id -> index map: an array when the ids lie within a range at most
+	 * twice their number (serial keys), else a hash table (open addressing,
+	 * load at most 1/2).
+	 */
+	if (n > 0 && (uint64) max_id - (uint64) min_id < (uint64) n * 2 + 1024)
+	{
+		t->base = min_id;
+		t->span = (uint32) ((uint64) max_id - (uint64) min_id + 1);
+		t->dense = arena_alloc(&arena, t->span * sizeof(int32));
+		memset(t->dense, 0xff, t->span * sizeof(int32));	/* -1 */
+		for (int32 i = 0; i < t->nnodes; i++)
+			t->dense[t->ids[i] - min_id] = i;
+	}
+	else
 	{
 		uint32		size = 16;
 
 		while (size < (uint32) t->nnodes * 2)
 			size <<= 1;
 		t->mask = size - 1;
-		t->slots = palloc_extended(size * sizeof(int32), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-		for (int i = 0; i < t->nnodes; i++)
+		t->slots = arena_alloc(&arena, size * sizeof(int32));
+		memset(t->slots, 0, size * sizeof(int32));
+		for (int32 i = 0; i < t->nnodes; i++)
 		{
 			uint32		h = (uint32) hash_id(t->ids[i]) & t->mask;
 
@@ -497,94 +640,110 @@ load_tree(const char *name, int len)
 	}
 
 	/* Parents by index; a missing parent makes a root. */
-	t->parent = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	for (int i = 0; i < t->nnodes; i++)
-		t->parent[i] = has_parent[i] ? ip_tree_find(t, parent_ids[i]) : -1;
+	t->parent = arena_alloc(&arena, Max(t->nnodes, 1) * sizeof(int32));
+	for (int32 i = 0; i < t->nnodes; i++)
+		t->parent[i] = (flags[i] & NODE_HAS_PARENT) ? ip_tree_find(t, parent_ids[i]) : -1;
+
+	/* the parent ids are done with: their room holds two int32 arrays */
+	stack = (int32 *) parent_ids;
+	counts = stack + Max(t->nnodes, 1);
 
 	/*
 	 * Cycles: walk up from each node not yet done; meeting a node of the
 	 * current walk closes a cycle, whose nodes become roots.
 	 */
-	state = palloc_extended(Max(t->nnodes, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);	/* 0 new, 1 on walk, 2 done */
-	stack = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	for (int i = 0; i < t->nnodes; i++)
+	for (int32 i = 0; i < t->nnodes; i++)
 	{
 		int			depth = 0;
-		int32		n = i;
+		int32		k = i;
 
-		while (n >= 0 && state[n] == 0)
+		while (k >= 0 && !(flags[k] & (NODE_ON_WALK | NODE_DONE)))
 		{
-			state[n] = 1;
-			stack[depth++] = n;
-			n = t->parent[n];
+			flags[k] |= NODE_ON_WALK;
+			stack[depth++] = k;
+			k = t->parent[k];
 		}
-		if (n >= 0 && state[n] == 1)
+		if (k >= 0 && !(flags[k] & NODE_DONE))
 		{
-			/* n is on this walk: the nodes from n to the top form a cycle */
-			int			k = depth - 1;
+			/* k is on this walk: the nodes from k to the top form a cycle */
+			int			j = depth - 1;
 
-			while (k >= 0 && stack[k] != n)
-				k--;
-			for (int j = k; j < depth; j++)
+			while (j >= 0 && stack[j] != k)
+				j--;
+			for (; j < depth; j++)
 				t->parent[stack[j]] = -1;
 		}
 		for (int j = 0; j < depth; j++)
-			state[stack[j]] = 2;
+			flags[stack[j]] = (flags[stack[j]] & ~NODE_ON_WALK) | NODE_DONE;
 	}
 
-	/* The nearest owned node, from each node up (roots first by walking). */
-	t->eff = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	memset(state, 0, Max(t->nnodes, 1));
-	for (int i = 0; i < t->nnodes; i++)
+	/*
+	 * The owner of the nearest owned node, from each node up: walk up to an
+	 * owned node, a root or a node already resolved, then fill the walk in.
+	 * NODE_DONE now means "resolved" (cleared first).
+	 */
+	if (t->has_owners)
 	{
-		int			depth = 0;
-		int32		n = i;
-		int32		eff;
+		t->eff_has = arena_alloc(&arena, t->nnodes / 8 + 1);
+		memset(t->eff_has, 0, t->nnodes / 8 + 1);
+		for (int32 i = 0; i < t->nnodes; i++)
+			flags[i] &= ~NODE_DONE;
+		for (int32 i = 0; i < t->nnodes; i++)
+		{
+			int			depth = 0;
+			int32		k = i;
+			bool		has = false;
+			int64		owner = 0;
 
-		while (n >= 0 && state[n] == 0 && !t->has_owner[n])
-		{
-			stack[depth++] = n;
-			n = t->parent[n];
-		}
-		if (n < 0)
-			eff = -1;
-		else if (t->has_owner[n])
-			eff = n;
-		else
-			eff = t->eff[n];
-		if (n >= 0)
-		{
-			t->eff[n] = t->has_owner[n] ? n : t->eff[n];
-			state[n] = 1;
-		}
-		for (int j = 0; j < depth; j++)
-		{
-			t->eff[stack[j]] = eff;
-			state[stack[j]] = 1;
+			while (k >= 0 && !(flags[k] & (NODE_DONE | NODE_HAS_OWNER)))
+			{
+				stack[depth++] = k;
+				k = t->parent[k];
+			}
+			if (k >= 0)
+			{
+				/* an owned node resolves to itself */
+				if (flags[k] & NODE_HAS_OWNER && !(flags[k] & NODE_DONE))
+				{
+					t->eff_has[k >> 3] |= 1 << (k & 7);
+					flags[k] |= NODE_DONE;
+				}
+				has = (t->eff_has[k >> 3] & (1 << (k & 7))) != 0;
+				owner = t->eff_owner[k];
+			}
+			for (int j = 0; j < depth; j++)
+			{
+				int32		m = stack[j];
+
+				if (has)
+				{
+					t->eff_has[m >> 3] |= 1 << (m & 7);
+					t->eff_owner[m] = owner;
+				}
+				flags[m] |= NODE_DONE;
+			}
 		}
 	}
 
 	/* Children, for the allowed sets (compressed: start[] and list[]). */
-	counts = palloc_extended((t->nnodes + 1) * sizeof(int32), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	t->child_start = palloc_extended((t->nnodes + 1) * sizeof(int32), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	t->child_list = palloc_extended(Max(t->nnodes, 1) * sizeof(int32), MCXT_ALLOC_HUGE);
-	for (int i = 0; i < t->nnodes; i++)
+	t->child_start = arena_alloc(&arena, (t->nnodes + 1) * sizeof(int32));
+	memset(t->child_start, 0, (t->nnodes + 1) * sizeof(int32));
+	t->child_list = arena_alloc(&arena, Max(t->nnodes, 1) * sizeof(int32));
+	for (int32 i = 0; i < t->nnodes; i++)
 		if (t->parent[i] >= 0)
 			t->child_start[t->parent[i] + 1]++;
-	for (int i = 0; i < t->nnodes; i++)
+	for (int32 i = 0; i < t->nnodes; i++)
+	{
+		counts[i] = t->child_start[i + 1];	/* before the prefix sum below */
 		t->child_start[i + 1] += t->child_start[i];
-	for (int i = 0; i < t->nnodes; i++)
+	}
+	for (int32 i = t->nnodes - 1; i >= 0; i--)
 		if (t->parent[i] >= 0)
 		{
 			int32		p = t->parent[i];
 
-			t->child_list[t->child_start[p] + counts[p]++] = i;
+			t->child_list[t->child_start[p] + --counts[p]] = i;
 		}
-	pfree(counts);
-	pfree(state);
-	pfree(stack);
-	pfree(parent_ids);
-	pfree(has_parent);
 	MemoryContextSwitchTo(old);
 
 	/* a change that arrived while we read: used once, then read again */

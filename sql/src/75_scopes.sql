@@ -124,6 +124,44 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms.has_row_perm(text, text, bigint, bigint) IS
 	'has_row_perm for the acting user: the answer a protected row gets';
 
+-- What the scoped policies that protect() writes call (src/scope_plan.c):
+-- the acting user's allowed nodes (an InitPlan: once per statement), and the
+-- per-row answer whose planner support function writes the policy's
+-- condition in a form an index on the scope column can serve (or, for a
+-- model-wide holder, one that does not deform the rows it admits).  Everybody
+-- runs the policies, so both are everybody's (they answer for the acting
+-- user only, as has_row_perm does); the support function is nobody's (the
+-- planner calls it).
+CREATE FUNCTION inventree_perms_internal.allowed_nodes(model text, action text)
+RETURNS bigint[]
+AS 'MODULE_PATHNAME', 'ip_allowed_nodes'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.allowed_nodes(text, text) IS
+	'The nodes of the model''s tree within which the acting user holds the action now (her scoped grants'' nodes and everything below them), as of the statement; empty for a model-wide holder, a superuser, an unknown or inactive user, or a model that is not scoped; 22023 unknown action, 42704 unregistered model';
+
+CREATE FUNCTION inventree_perms_internal._scope_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'ip_scope_admits_support'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION inventree_perms_internal._scope_support(internal) IS
+	'Internal: planner support of scope_admits(): while a query is planned, writes the condition as "modelwide OR the answer" (sequential scan) or, for an acting user whose scope is narrow, "the answer AND (node = ANY(allowed) OR node >= (CASE WHEN modelwide THEN min END) OR node IS NULL)" (an index on the scope column can serve it); both exact for every user';
+
+CREATE FUNCTION inventree_perms_internal.scope_admits(model text, action text, node bigint, modelwide boolean,
+											 allowed bigint[], planned boolean DEFAULT false)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_admits'
+LANGUAGE C STABLE PARALLEL SAFE
+SUPPORT inventree_perms_internal._scope_support;
+COMMENT ON FUNCTION inventree_perms_internal.scope_admits(text, text, bigint, boolean, bigint[], boolean) IS
+	'The condition of a scoped policy (protect()): the acting user''s answer for a row whose ownership does not apply, model-wide or within the node (has_row_perm''s); modelwide and allowed, the policy''s (SELECT has_model_perm(...)) and (SELECT allowed_nodes(...)), let the planner use an index on the scope column; NULL model or action: NULL; 22023 unknown action, 42704 unregistered model';
+
+CREATE FUNCTION inventree_perms_internal.scope_admits_row(model text, action text, r record, attno integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_admits_row'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.scope_admits_row(text, text, record, integer) IS
+	'scope_admits() of the node in attribute attno (an integer column) of the row: what the planner writes for a model-wide holder, whose rows are then not even deformed; NULL model or action: NULL; 22023 unknown action or attribute, 42704 unregistered model, 42804 not an integer column';
+
 CREATE FUNCTION inventree_perms_internal._tree_has_node(tree text, node bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_tree_has_node'
@@ -133,9 +171,11 @@ COMMENT ON FUNCTION inventree_perms_internal._tree_has_node(text, bigint) IS
 
 -- Trees followed live. ------------------------------------------------------
 
--- Internal trigger on a tree's table: a deleted node (TG_OP DELETE, row) or
--- all of them (TRUNCATE, statement) take their scoped grants along, audited.
--- TG_ARGV[0]: the tree's name, TG_ARGV[1]: the key column.
+-- Internal trigger on a tree's table: a deleted node (TG_OP DELETE, row), a
+-- node given another id (UPDATE of the key: gone under its old id), or all
+-- of them (TRUNCATE, statement) take their scoped grants along, audited, so
+-- no grant passes to a later node with that id.  TG_ARGV[0]: the tree's
+-- name, TG_ARGV[1]: the key column.
 CREATE FUNCTION inventree_perms_internal._tree_deleted()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
@@ -144,6 +184,7 @@ AS $$
 DECLARE
 	t text := TG_ARGV[0];
 	n bigint;
+	m bigint;
 	r record;
 BEGIN
 	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
@@ -165,6 +206,12 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	EXECUTE pg_catalog.format('SELECT ($1).%I::pg_catalog.int8', TG_ARGV[1]) INTO n USING OLD;
+	IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+		EXECUTE pg_catalog.format('SELECT ($1).%I::pg_catalog.int8', TG_ARGV[1]) INTO m USING NEW;
+		IF m OPERATOR(pg_catalog.=) n THEN
+			RETURN NULL;
+		END IF;
+	END IF;
 	FOR r IN
 		WITH u AS (DELETE FROM inventree_perms.user_scope_grants g
 					WHERE g.tree OPERATOR(pg_catalog.=) t AND g.node OPERATOR(pg_catalog.=) n
@@ -183,7 +230,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._tree_deleted() IS
-	'Internal trigger on a tree''s table: removes (audited) the scoped grants on deleted nodes, or on all nodes after TRUNCATE';
+	'Internal trigger on a tree''s table: removes (audited) the scoped grants on deleted nodes and on the old ids of nodes given another id, or on all nodes after TRUNCATE';
 
 -- Internal: put the triggers on (add) or take them off a tree's table (locked
 -- by the caller), verified by OID.
@@ -224,8 +271,8 @@ BEGIN
 		'CREATE TRIGGER inventree_perms_tree_invalidate_truncate AFTER TRUNCATE ON %s'
 		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', rel);
 	EXECUTE pg_catalog.format(
-		'CREATE TRIGGER inventree_perms_tree_deleted AFTER DELETE ON %s'
-		' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._tree_deleted(%L, %L)', rel, tree, tr.key_column);
+		'CREATE TRIGGER inventree_perms_tree_deleted AFTER DELETE OR UPDATE OF %I ON %s'
+		' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._tree_deleted(%L, %L)', tr.key_column, rel, tree, tr.key_column);
 	EXECUTE pg_catalog.format(
 		'CREATE TRIGGER inventree_perms_tree_truncated AFTER TRUNCATE ON %s'
 		' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._tree_deleted(%L, %L)', rel, tree, tr.key_column);

@@ -3,19 +3,25 @@
 -- the upgrade script (sql/upgrade/1.1--1.2/99_api.sql is a link to it), so
 -- that an updated extension ends exactly as a fresh one.
 --
--- Privileges: nothing for PUBLIC on the tables; the internal schema and its
--- functions closed to PUBLIC (its functions run as the extension's owner, or
--- are called from C by OID); the API's functions for everybody (they check).
+-- Privileges: nothing for PUBLIC on the tables; the internal functions
+-- closed to PUBLIC (they run as the extension's, or are called from C by
+-- OID); the API's functions for everybody (they check).
 -- ---------------------------------------------------------------------------
 
 REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA inventree_perms_internal FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA inventree_perms FROM PUBLIC;
-REVOKE ALL ON SCHEMA inventree_perms_internal FROM PUBLIC;
 GRANT USAGE ON SCHEMA inventree_perms TO PUBLIC;
 GRANT SELECT ON inventree_perms.my_permissions TO PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA inventree_perms TO PUBLIC;
+-- The functions a scoped table's policies call run as the querying user,
+-- and a table's owner who restores its policies names them: PUBLIC may use
+-- the internal schema (names only) and execute these three.
+GRANT USAGE ON SCHEMA inventree_perms_internal TO PUBLIC;
+GRANT EXECUTE ON FUNCTION inventree_perms_internal.allowed_nodes(text, text),
+	inventree_perms_internal.scope_admits(text, text, bigint, boolean, bigint[], boolean),
+	inventree_perms_internal.scope_admits_row(text, text, record, integer) TO PUBLIC;
 
 COMMENT ON SEQUENCE inventree_perms.audit_log_id_seq IS
 	'Numbers the rows of audit_log (its id column); only the extension''s functions draw from it';

@@ -73,7 +73,7 @@ SELECT is((SELECT array_agg(fn::text ORDER BY fn::text) FROM secdef
 		   WHERE has_function_privilege('core_plain', fn, 'EXECUTE')),
 		  NULL, 'no SECURITY DEFINER function may be called by a plain role');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
-		   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
+		   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace AND p.proname ~ '^_'
 			 AND has_function_privilege('core_plain', p.oid, 'EXECUTE')),
 		  NULL, 'no internal (_name) function may be called by a plain role');
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p

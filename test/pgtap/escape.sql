@@ -13,8 +13,9 @@ BEGIN;
 SELECT plan(
 	20 * 5		-- tables x (INSERT, UPDATE, DELETE, TRUNCATE, SELECT)
 	+ (SELECT count(*)::int FROM pg_proc p
-	   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
-	     AND p.prorettype <> 'trigger'::regtype)	-- internal functions
+	   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace AND p.proname ~ '^_'
+	     AND p.prorettype <> 'trigger'::regtype
+	     AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[]))	-- internal functions
 	+ (SELECT count(*)::int FROM pg_proc p
 	   WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
 	     AND p.prorettype = 'trigger'::regtype)	-- trigger functions
@@ -88,8 +89,11 @@ SELECT p.oid::regprocedure::text AS sig,
 					WHEN 'timestamp with time zone' THEN 'now' ELSE 'x' END, format_type(t, NULL)), ', ' ORDER BY i)
 				  FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')) AS call
 FROM pg_proc p
-WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
-  AND p.prorettype <> 'trigger'::regtype;
+WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace AND p.proname ~ '^_'
+  AND p.prorettype <> 'trigger'::regtype
+  -- (a planner support function takes internal: SQL cannot call it at all;
+  -- core_safety.sql checks that no plain role may execute it)
+  AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[]);
 CREATE TEMP TABLE esc_triggers AS
 SELECT p.oid::regprocedure::text AS sig, p.proname::text AS name FROM pg_proc p
 WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace AND p.prorettype = 'trigger'::regtype;

@@ -88,7 +88,7 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.seen(text), pg_temp.changeable(text) TO PUBLIC;
 
-SELECT plan(131);
+SELECT plan(134);
 
 -- register_tree: who may ----------------------------------------------------
 SET ROLE sco_carol;
@@ -207,11 +207,12 @@ SELECT is((SELECT row(tree, scope_column, owner_column)::text FROM inventree_per
 	'(loc,id,)', 'loc is scoped by its own key');
 SELECT is((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
 		   WHERE polrelid = 'sco.measure_2024'::regclass AND polname = 'inventree_perms_select'),
-	'(( SELECT inventree_perms.has_model_perm(''measure''::text, ''view''::text) AS has_model_perm) OR inventree_perms.has_row_perm(''measure''::text, ''view''::text, (location_id)::bigint))',
+	'inventree_perms_internal.scope_admits(''measure''::text, ''view''::text, (location_id)::bigint, ( SELECT inventree_perms.has_model_perm(''measure''::text, ''view''::text) AS has_model_perm), ( SELECT inventree_perms_internal.allowed_nodes(''measure''::text, ''view''::text) AS allowed_nodes))',
 	'a partition gets the scoped policy of its parent');
 SELECT ok((SELECT pg_get_expr(polqual, polrelid) FROM pg_policy
-		   WHERE polrelid = 'sco.item'::regclass AND polname = 'inventree_perms_select') ~ '^\(\( SELECT inventree_perms.has_model_perm',
-	'the model-wide part of a policy is a sub-SELECT (an InitPlan, once per statement)');
+		   WHERE polrelid = 'sco.item'::regclass AND polname = 'inventree_perms_select')
+		  ~ '^inventree_perms_internal\.scope_admits\(.*, \( SELECT inventree_perms\.has_model_perm\(.*, \( SELECT inventree_perms_internal\.allowed_nodes\(',
+	'the model-wide part and the allowed nodes of a policy are sub-SELECTs (InitPlans, once per statement)');
 
 -- scoped grants -----------------------------------------------------------------------
 SELECT throws_ok($$SELECT inventree_perms.grant_user_scope('sco_alice', 'item', 'view', 1000)$$, '42704', NULL,
@@ -332,6 +333,20 @@ SELECT is((SELECT array_agg(node ORDER BY node) FROM inventree_perms.user_scope_
 	'{2,5}', 'the node below keeps its own grant');
 SELECT is(pg_temp.audits('node_deleted'), 4::bigint, 'one audit row per removed grant');
 SELECT is(inventree_perms.has_row_perm('sco_alice', 'item', 'view', 5), true, 'node 5 (a root now) still within 5');
+
+-- a node given another id is gone under its old id: the grants on that id
+-- go too, so none passes to a later node with the old id
+INSERT INTO sco.loc VALUES (40, NULL, NULL, 'k');
+SELECT inventree_perms.grant_user_scope('sco_alice', 'item', 'view', 40);
+UPDATE sco.loc SET id = 41 WHERE id = 40;
+SELECT is((SELECT count(*) FROM inventree_perms.user_scope_grants WHERE node = 40), 0::bigint,
+	'a node given another id: the grants on its old id are gone');
+INSERT INTO sco.loc VALUES (40, NULL, NULL, 'later');
+SELECT is(inventree_perms.has_row_perm('sco_alice', 'item', 'view', 40), false,
+	'... and a later node with the old id is not within them');
+UPDATE sco.loc SET id = id, name = 'b2' WHERE id = 2;
+SELECT is((SELECT count(*) FROM inventree_perms.user_scope_grants WHERE username = 'sco_alice' AND node = 2), 1::bigint,
+	'an update that keeps the id keeps the grants');
 
 -- user_scopes ----------------------------------------------------------------------------------
 SELECT is((SELECT array_agg(row(model, action, tree, node, via)::text ORDER BY model, node) FROM inventree_perms.user_scopes('sco_alice')),

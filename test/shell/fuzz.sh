@@ -53,6 +53,7 @@ declare -A ALLOWED_EXTRA=(
 	[import_django]="3F000 42P01 42703 42804 42809"	# schema/table/column missing or wrong type
 	[link_django]="3F000 42P01 42703 42804 42809"
 	[unlink_django]="3F000 42P01 42703 42804 42809"
+	[scope_admits_row]="42804"		# the row's attribute is not an integer column (datatype_mismatch)
 )
 
 # each pass in a fresh database (pass 1 may well make fz_user an administrator)
@@ -125,11 +126,15 @@ for db in fz_super fz_ordinary fz_internal; do
 done
 
 # the functions: name|argtype,argtype,...
-q "$P" fz_super "SELECT p.proname || '|' || coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
-	FROM pg_proc p WHERE p.pronamespace = 'inventree_perms'::regnamespace AND p.proname !~ '^_'
+# (everything PUBLIC may execute: the API, and the functions the policies call)
+q "$P" fz_super "SELECT p.pronamespace::regnamespace || '.' || p.proname || '|' || coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
+	FROM pg_proc p WHERE p.pronamespace IN ('inventree_perms'::regnamespace, 'inventree_perms_internal'::regnamespace)
+	  AND has_function_privilege('public', p.oid, 'EXECUTE')
 	ORDER BY 1" >"$T/functions"
-q "$P" fz_super "SELECT p.proname || '|' || coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
+q "$P" fz_super "SELECT p.pronamespace::regnamespace || '.' || p.proname || '|' || coalesce(array_to_string(p.proargtypes::regtype[], ','), '')
 	FROM pg_proc p WHERE p.pronamespace = 'inventree_perms_internal'::regnamespace
+	  AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
+	  AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[])
 	  AND p.prorettype <> 'trigger'::regtype ORDER BY 1" >"$T/internal"
 NF=$(wc -l <"$T/functions")
 ok "$([ "$NF" -ge 30 ]; echo $?)" "found $NF public functions to fuzz"
@@ -186,6 +191,12 @@ sub arg {
 	return $regrole[int rand @regrole] if $t eq 'regrole';
 	return ('NULL', '0', '1', '2', '3', '-1', '9223372036854775807', '(-9223372036854775807 - 1)',
 			int(rand(100)))[int rand 9] if $t eq 'bigint';
+	return ('NULL', '0', '1', '2', '3', '-1', '2147483647', int(rand(10)))[int rand 8] if $t eq 'integer';
+	return ('NULL', "'{}'::bigint[]", "'{1,2,3}'::bigint[]", "ARRAY[NULL]::bigint[]",
+			"'{-9223372036854775808,9223372036854775807}'::bigint[]")[int rand 5] if $t eq 'bigint[]';
+	return ('NULL', 'ROW(1, 2)', "ROW(NULL::int, 'x'::text)", 'ROW(2::bigint)', "(SELECT x FROM public.stockx x LIMIT 1)",
+			"(SELECT l FROM public.locs l WHERE l.id = 3)", "(SELECT c FROM pg_catalog.pg_class c LIMIT 1)")[int rand 7]
+		if $t eq 'record';
 	return '(' . text_arg() . ')::name' if $t eq 'name';
 	return '(' . text_arg() . ')::timestamptz' if 0;
 	return (rand() < 0.1 ? 'NULL' : ("'" . ('-infinity', 'infinity', 'now', '2000-01-01', 'epoch')[int rand 5] . "'::timestamptz"))
@@ -198,13 +209,13 @@ print "\\set VERBOSITY sqlstate\n\\o /dev/null\n";
 print "SET ROLE $role;\n" if $role ne 'postgres';
 my $id = $startid;
 for my $f (@fns) {
-	my ($name, $types) = @$f;
+	my ($qname, $types) = @$f;
+	(my $name = $qname) =~ s/^.*\.//;
 	my @types = $types eq '' ? () : split /,/, $types;
 	for (1..$n) {
 		$id++;
-		my $schema = $name =~ /^_/ ? 'inventree_perms_internal' : 'inventree_perms';
-		my $call = "SELECT $schema.$name(" . join(', ', map { arg($_) } @types) . ")";
-		$call = "SELECT * FROM $schema.$name(" . join(', ', map { arg($_) } @types) . ")"
+		my $call = "SELECT $qname(" . join(', ', map { arg($_) } @types) . ")";
+		$call = "SELECT * FROM $qname(" . join(', ', map { arg($_) } @types) . ")"
 			if $name =~ /^(user_permissions|user_scopes|audit|import_django)$/;
 		print "SELECT public.fz_digest() AS d0 \\gset\n$call;\n";
 		print "\\if :ERROR\nSELECT public.fz_digest() <> :'d0' AS ch \\gset\n\\echo R $id $name :LAST_ERROR_SQLSTATE :ch\n";
@@ -242,12 +253,13 @@ for pass in super ordinary; do
 	[ -n "$extra" ] && diag "$pass: PostgreSQL codes where the SPEC is silent: $extra"
 done
 # pass 2: an ordinary role never changed anything it may not
-is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|has_row_perm|acting_user|reset_acting_user|user_permissions|user_scopes|set_acting_user' | tr '\n' ' ')" "" \
+is "$(awk '$1 == "R" && $4 == "OK" { print $3 }' "$T/ordinary.out" | sort -u | grep -vxE 'has_model_perm|has_role_perm|has_row_perm|acting_user|reset_acting_user|user_permissions|user_scopes|set_acting_user|allowed_nodes|scope_admits|scope_admits_row' | tr '\n' ' ')" "" \
 	"ordinary role: no management function succeeded"
 # pass 2: to a caller who may not manage, 42501 comes before any other check
 # of the arguments (a bad action, name or NULL tells it nothing); the checks
-# (has_*) and acting_user() are not management functions
-is "$(awk '$1 == "R" && $4 != "OK" && $4 != "42501" { print $3 ":" $4 }' "$T/ordinary.out" | grep -vE '^(has_[a-z_]+|acting_user):' | sort | uniq -c | head -10 | tr '\n' ' ')" "" \
+# (has_*, and allowed_nodes/scope_admits/scope_admits_row of the policies)
+# and acting_user() are not management functions
+is "$(awk '$1 == "R" && $4 != "OK" && $4 != "42501" { print $3 ":" $4 }' "$T/ordinary.out" | grep -vE '^(has_[a-z_]+|acting_user|allowed_nodes|scope_admits|scope_admits_row):' | sort | uniq -c | head -10 | tr '\n' ' ')" "" \
 	"ordinary role: every refused call said 42501 first"
 
 # ---- internal functions: robustness only --------------------------------------

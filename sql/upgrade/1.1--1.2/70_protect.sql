@@ -655,9 +655,10 @@ BEGIN
 	END IF;
 
 	-- The four restrictive policies: model-wide as an InitPlan (once per
-	-- statement); a scoped model also admits a row within the user's scope,
-	-- and for add, change and delete an owned row only for its owner (per
-	-- row, from the per-statement sets of src/scope.c).
+	-- statement); a scoped model also admits a row within the user's scope
+	-- (the allowed nodes as an InitPlan too, for an index), and for add,
+	-- change and delete an owned row only for its owner (per row, from the
+	-- per-statement sets of src/scope.c).
 	FOR a IN
 		SELECT * FROM (VALUES
 			('inventree_perms_select', 'r'::"char", 'view', true, false),
@@ -670,9 +671,11 @@ BEGIN
 			expr := pg_catalog.format('inventree_perms.has_row_perm(%L::text, %L::text, %s, %s)',
 									  model, a.action, node_expr, owner_expr);
 		ELSIF s.tree IS NOT NULL THEN
+			-- (its planner support function makes an index on the scope
+			-- column usable: src/scope_plan.c)
 			expr := pg_catalog.format(
-				'((SELECT inventree_perms.has_model_perm(%L::text, %L::text)) OR inventree_perms.has_row_perm(%L::text, %L::text, %s))',
-				model, a.action, model, a.action, node_expr);
+				'inventree_perms_internal.scope_admits(%L::text, %L::text, %s, (SELECT inventree_perms.has_model_perm(%L::text, %L::text)), (SELECT inventree_perms_internal.allowed_nodes(%L::text, %L::text)))',
+				model, a.action, node_expr, model, a.action, model, a.action);
 		ELSE
 			expr := pg_catalog.format('(SELECT inventree_perms.has_model_perm(%L::text, %L::text))',
 									  model, a.action);

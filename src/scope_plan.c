@@ -1,0 +1,263 @@
+/*-------------------------------------------------------------------------
+ *
+ * scope_plan.c
+ *	  The planner support function of scope_admits(): the condition of a
+ *	  scoped policy in a form an index on the scope column can serve.
+ *
+ * protect() writes a scoped table's condition (view; add, change and delete
+ * where ownership does not apply) as
+ *
+ *	 scope_admits(model, action, <scope column>,
+ *				   (SELECT has_model_perm(model, action)),
+ *				   (SELECT allowed_nodes(model, action)))
+ *
+ * While the query is planned (eval_const_expressions), this function
+ * replaces the call by one of three conditions, each exact for every acting
+ * user (a plan kept and run later for another user gives the same rows):
+ *
+ * - for a model-wide holder, a superuser or a model that is not scoped:
+ *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
+ *	 (a sequential scan; the whole row is formed only if the call runs, so
+ *	 the rows $modelwide admits are not even deformed);
+ *
+ * - for a scope over more than 1/20 of the tree:
+ *	   $modelwide OR scope_admits(..., planned => true)
+ *	 (a sequential scan, a bit test per row);
+ *
+ * - for a narrow scope (or nobody):
+ *	   scope_admits(..., planned => true)
+ *	   AND (col = ANY ($allowed) OR col >= (CASE WHEN $modelwide THEN
+ *			<smallest bigint> END) OR col IS NULL)
+ *	 The OR is implied by the first part for every user (the allowed nodes
+ *	 are the scope; a model-wide holder's range is everything), so it only
+ *	 lets the planner use a bitmap index scan of the scope column; the
+ *	 per-row answer stays the first part's.  For a non-model-wide user the
+ *	 range is empty (a comparison with NULL).
+ *
+ * $modelwide and $allowed are the call's own arguments (subqueries the
+ * planner makes InitPlans of: once per statement, computed by the leader
+ * for parallel workers).  The operators come from the integer btree
+ * operator family by OID; scope_admits() is the call's own function, and
+ * scope_admits_row() is looked up in the extension's own schema (where
+ * nobody else may create anything).  Outside the planner (no PlannerInfo)
+ * or once planned, the call stays as it is and answers by itself.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_operator.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_type.h"
+#include "access/stratnum.h"
+#include "fmgr.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "nodes/pathnodes.h"
+#include "nodes/supportnodes.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "parser/parsetree.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "inventree_perms.h"
+
+PG_FUNCTION_INFO_V1(ip_scope_admits_support);
+
+/* Arguments of scope_admits(). */
+#define ARG_MODEL 0
+#define ARG_ACTION 1
+#define ARG_NODE 2
+#define ARG_MODELWIDE 3
+#define ARG_ALLOWED 4
+#define ARG_PLANNED 5
+#define NARGS 6
+
+/* A non-null text Const's value, or NULL. */
+static text *
+const_text(Node *n)
+{
+	if (n && IsA(n, Const) && !((Const *) n)->constisnull && ((Const *) n)->consttype == TEXTOID)
+		return DatumGetTextPP(((Const *) n)->constvalue);
+	return NULL;
+}
+
+/*
+ * The scope column as the table has it: the implicit or explicit cast of a
+ * smallint or integer to bigint is taken off (the index is on the column).
+ */
+static Node *
+scope_column(Node *node, Oid *type)
+{
+	if (IsA(node, FuncExpr))
+	{
+		FuncExpr   *f = (FuncExpr *) node;
+
+		if (list_length(f->args) == 1 && f->funcresulttype == INT8OID &&
+			(f->funcformat == COERCE_IMPLICIT_CAST || f->funcformat == COERCE_EXPLICIT_CAST))
+		{
+			Node	   *arg = linitial(f->args);
+			Oid			t = exprType(arg);
+
+			if (t == INT2OID || t == INT4OID)
+			{
+				*type = t;
+				return arg;
+			}
+		}
+	}
+	*type = INT8OID;
+	return node;
+}
+
+/* col <op> arg for the integer btree family's strategy, or NULL. */
+static Oid
+integer_op(Oid lefttype, int16 strategy)
+{
+	return get_opfamily_member(INTEGER_BTREE_FAM_OID, lefttype, INT8OID, strategy);
+}
+
+/*
+ * The model-wide holder's form: "$modelwide OR <the answer>".  When the node
+ * is a column of the table, the answer is scope_admits_row() of the whole
+ * row and the column's number: a whole-row argument is formed only when the
+ * call runs, so the rows $modelwide admits are not even deformed.  (The
+ * function is looked up in the extension's own schema, where nobody else
+ * may create anything.)
+ */
+static Node *
+modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *planned, Node *col)
+{
+	Var		   *v = (Var *) col;
+	RangeTblEntry *rte;
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, RECORDOID, INT4OID};
+	Oid			fn;
+	char	   *nspname;
+
+	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
+		v->varno < 1 || v->varno > list_length(root->parse->rtable))
+		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
+	rte = rt_fetch(v->varno, root->parse->rtable);
+	nspname = get_namespace_name(get_func_namespace(call->funcid));
+	fn = nspname ? LookupFuncName(list_make2(makeString(nspname), makeString("scope_admits_row")),
+								  4, argtypes, true) : InvalidOid;
+	if (rte->rtekind != RTE_RELATION || !OidIsValid(fn))
+		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
+	return (Node *) make_orclause(list_make2(copyObject(modelwide),
+											 makeFuncExpr(fn, BOOLOID,
+														  list_make4(copyObject(linitial(call->args)),
+																	 copyObject(lsecond(call->args)),
+																	 makeWholeRowVar(rte, v->varno, 0, false),
+																	 makeConst(INT4OID, -1, InvalidOid, sizeof(int32),
+																			   Int32GetDatum(v->varattno), false, true)),
+														  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL)));
+}
+
+/*
+ * _scope_support(internal) returns internal: SupportRequestSimplify for
+ * scope_admits().
+ */
+Datum
+ip_scope_admits_support(PG_FUNCTION_ARGS)
+{
+	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	SupportRequestSimplify *req;
+	FuncExpr   *call;
+	FuncExpr   *planned;
+	List	   *args;
+	text	   *model,
+			   *action;
+	Node	   *node,
+			   *col,
+			   *modelwide,
+			   *allowed;
+	Oid			coltype,
+				eq,
+				ge;
+	Node	   *in_scope;
+	IpScopePlanKind kind;
+
+	if (!IsA(rawreq, SupportRequestSimplify))
+		PG_RETURN_POINTER(NULL);
+	req = (SupportRequestSimplify *) rawreq;
+	call = req->fcall;
+	if (req->root == NULL || list_length(call->args) != NARGS)
+		PG_RETURN_POINTER(NULL);
+	/* planned already (or a caller's own false/NULL): leave it */
+	{
+		Node	   *p = list_nth(call->args, ARG_PLANNED);
+
+		if (!IsA(p, Const) || ((Const *) p)->constisnull || DatumGetBool(((Const *) p)->constvalue))
+			PG_RETURN_POINTER(NULL);
+	}
+	model = const_text(list_nth(call->args, ARG_MODEL));
+	action = const_text(list_nth(call->args, ARG_ACTION));
+	if (model == NULL || action == NULL)
+		PG_RETURN_POINTER(NULL);
+	node = list_nth(call->args, ARG_NODE);
+	modelwide = list_nth(call->args, ARG_MODELWIDE);
+	allowed = list_nth(call->args, ARG_ALLOWED);
+
+	/* the call itself, marked planned (the answer per row) */
+	args = list_copy(call->args);
+	list_nth_cell(args, ARG_MODELWIDE)->ptr_value = makeNullConst(BOOLOID, -1, InvalidOid);
+	list_nth_cell(args, ARG_ALLOWED)->ptr_value = makeNullConst(INT8ARRAYOID, -1, InvalidOid);
+	list_nth_cell(args, ARG_PLANNED)->ptr_value = makeBoolConst(true, false);
+	planned = makeFuncExpr(call->funcid, call->funcresulttype, args, call->funccollid,
+						   call->inputcollid, COERCE_EXPLICIT_CALL);
+	planned->funcretset = false;
+	planned->funcvariadic = false;
+
+	col = scope_column(node, &coltype);
+	eq = integer_op(coltype, BTEqualStrategyNumber);
+	ge = integer_op(coltype, BTGreaterEqualStrategyNumber);
+	kind = ip_scope_plan_kind(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+							  ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false));
+	if (kind == IP_SCOPE_MODELWIDE)
+		PG_RETURN_POINTER(modelwide_form(req->root, call, modelwide, planned, col));
+	if (kind == IP_SCOPE_BROAD || !OidIsValid(eq) || !OidIsValid(ge))
+		PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
+
+	/* col = ANY ($allowed) */
+	{
+		ScalarArrayOpExpr *saop = makeNode(ScalarArrayOpExpr);
+		CaseExpr   *lo = makeNode(CaseExpr);
+		CaseWhen   *when = makeNode(CaseWhen);
+		NullTest   *isnull = makeNode(NullTest);
+		Expr	   *range;
+
+		saop->opno = eq;
+		saop->opfuncid = get_opcode(eq);
+		saop->hashfuncid = InvalidOid;
+		saop->negfuncid = InvalidOid;
+		saop->useOr = true;
+		saop->inputcollid = InvalidOid;
+		saop->args = list_make2(copyObject(col), copyObject(allowed));
+		saop->location = -1;
+
+		/* col >= CASE WHEN $modelwide THEN <smallest bigint> END */
+		when->expr = (Expr *) copyObject(modelwide);
+		when->result = (Expr *) makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
+										  Int64GetDatum(PG_INT64_MIN), false, FLOAT8PASSBYVAL);
+		when->location = -1;
+		lo->casetype = INT8OID;
+		lo->casecollid = InvalidOid;
+		lo->arg = NULL;
+		lo->args = list_make1(when);
+		lo->defresult = (Expr *) makeNullConst(INT8OID, -1, InvalidOid);
+		lo->location = -1;
+		range = make_opclause(ge, BOOLOID, false, (Expr *) copyObject(col), (Expr *) lo,
+							  InvalidOid, InvalidOid);
+		((OpExpr *) range)->opfuncid = get_opcode(ge);
+
+		/* col IS NULL */
+		isnull->arg = (Expr *) copyObject(col);
+		isnull->nulltesttype = IS_NULL;
+		isnull->argisrow = false;
+		isnull->location = -1;
+
+		in_scope = (Node *) make_orclause(list_make3(saop, range, isnull));
+	}
+	PG_RETURN_POINTER(make_andclause(list_make2(planned, in_scope)));
+}
