@@ -1280,7 +1280,7 @@ COMMENT ON FUNCTION inventree_perms._django_apply_permission(text, oid[], oid, r
 -- name): an owner id this schema set before is set again, a hand-made one
 -- is left alone.  Returns how many owners it set.
 CREATE FUNCTION inventree_perms._django_owners_of(src text, tabs oid[], owner oid, kind text,
-												  id bigint, name text)
+												  django_id bigint, name text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1293,8 +1293,9 @@ BEGIN
 		RETURN 0;
 	END IF;
 	INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
-	SELECT ow.id, CASE kind WHEN 'user' THEN name END, CASE kind WHEN 'group' THEN name END, src
-	FROM inventree_perms._django_read_by(tabs[9], 'users_owner', owner, 'owner_id', id)
+	SELECT ow.id, CASE kind WHEN 'user' THEN _django_owners_of.name END,
+		   CASE kind WHEN 'group' THEN _django_owners_of.name END, src
+	FROM inventree_perms._django_read_by(tabs[9], 'users_owner', owner, 'owner_id', django_id)
 			AS ow(id bigint, owner_type_id bigint, owner_id bigint),
 		 LATERAL inventree_perms._django_read_by(tabs[4], 'django_content_type', owner, 'id', ow.owner_type_id)
 			AS ct(id bigint, app_label text, model text)
