@@ -233,13 +233,15 @@ COMMENT ON FUNCTION inventree_perms._django_log(text, text, jsonb, oid, regclass
 -- based: each step is one statement over Django's rows, and a run that
 -- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
 -- work_mem for them): the statistics of the tables it fills are those of
--- before the import, so a nested loop planned on them could be quadratic.
--- No JIT: compiling each statement would cost more than running it.
+-- before the import, so a nested loop planned on them could be quadratic
+-- (and a generic plan, whose arrays have default sizes, stays a hash join).
+-- No JIT: compiling each statement would cost more than running it.  Plans
+-- are cached as usual: forcing custom plans would also re-plan the foreign
+-- key check of every row the import writes.
 CREATE OR REPLACE FUNCTION inventree_perms._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_custom_plan
 SET enable_nestloop = off
 SET work_mem = '64MB'
 SET jit = off
