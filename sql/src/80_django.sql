@@ -248,6 +248,14 @@ DECLARE
 	n_flags bigint := 0;
 	n_removed bigint := 0;
 	n_owners bigint;	-- NULL: the schema has no users_owner
+	-- Django's permissions that grant an action on a registered model
+	pm_id bigint[];
+	pm_model text[];
+	pm_act text[];
+	-- and the custom ones
+	cu_id bigint[];
+	cu_app text[];
+	cu_code text[];
 	k bigint;
 	r_what text[] := '{}';
 	r_n bigint[] := '{}';
@@ -447,23 +455,32 @@ BEGIN
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
 	-- Memberships, between this schema's users and groups, by Django ids.
+	-- What Django has (want) and what is here, in one full join: only the
+	-- differences are written (a row here, hand-made or not, is never
+	-- inserted again; a row of this schema Django no longer has goes).
+	-- Django's rows are unique, and a duplicate would only meet ON CONFLICT.
 	WITH want AS (
-		SELECT DISTINCT u.name AS username, g.name AS groupname
+		SELECT u.name AS username, g.name AS groupname
 		FROM inventree_perms._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
 									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
+	), diff AS (
+		SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg, x.source AS hs
+		FROM want FULL JOIN inventree_perms.memberships x
+		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
+		WHERE want.username IS NULL OR x.username IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT want.username, want.groupname, src FROM want
+		SELECT diff.wu, diff.wg, src FROM diff WHERE diff.hu IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.memberships m
-		WHERE m.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) m.username
-												AND want.groupname OPERATOR(pg_catalog.=) m.groupname)
+		 USING diff
+		 WHERE diff.wu IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND m.username OPERATOR(pg_catalog.=) diff.hu AND m.groupname OPERATOR(pg_catalog.=) diff.hg
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
@@ -564,23 +581,35 @@ BEGIN
 
 	-- Django's permissions: (content type, codename) -> (model, action), or
 	-- a custom codename, reported with the number of users and groups
-	-- holding it, never guessed.
-	WITH p AS (
-		SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   p.codename, inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
-	), custom AS (
-		SELECT p.id, p.app, p.codename FROM p WHERE p.act IS NULL
+	-- holding it, never guessed.  Read once: the permissions that grant
+	-- something on a registered model into arrays (joined by hash below),
+	-- the custom ones' holders by permission_id (Django's index).
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.model) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.act) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.act IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.app) FILTER (WHERE x.act IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.codename) FILTER (WHERE x.act IS NULL), '{}')
+	  INTO pm_id, pm_model, pm_act, cu_id, cu_app, cu_code
+	  FROM (SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+				   p.codename, inventree_perms._django_action(ct.model, p.codename) AS act,
+				   EXISTS (SELECT 1 FROM inventree_perms.models m
+						   WHERE m.name OPERATOR(pg_catalog.=) (ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model)) AS known
+			FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+			JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+			  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id) x;
+	WITH custom AS (
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(cu_id), pg_catalog.unnest(cu_app), pg_catalog.unnest(cu_code)) c(id, app, codename)
 	), holders AS (
 		SELECT c.app, c.codename, 'u' AS kind, up.user_id AS h
-		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN custom c ON c.id OPERATOR(pg_catalog.=) up.permission_id
+		FROM custom c,
+			 LATERAL inventree_perms._django_read_by(rels[8], 'auth_user_user_permissions', o, 'permission_id', c.id)
+				AS up(user_id bigint, permission_id bigint)
 		UNION
 		SELECT c.app, c.codename, 'g', gp.group_id
-		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN custom c ON c.id OPERATOR(pg_catalog.=) gp.permission_id
+		FROM custom c,
+			 LATERAL inventree_perms._django_read_by(rels[7], 'auth_group_permissions', o, 'permission_id', c.id)
+				AS gp(group_id bigint, permission_id bigint)
 	)
 	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) x.app
 										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.codename
@@ -592,60 +621,65 @@ BEGIN
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
-	-- Direct user permissions.
+	-- Direct user permissions, as memberships (one full join: only the
+	-- differences are written).
 	WITH p AS (
-		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
 	), want AS (
-		SELECT DISTINCT u.name AS username, m.name AS model, p.act AS action
+		SELECT u.name AS username, p.model, p.act AS action
 		FROM inventree_perms._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id AND p.act IS NOT NULL
+		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+	), diff AS (
+		SELECT want.username AS wn, want.model AS wm, want.action AS wa,
+			   x.username AS hn, x.model AS hm, x.action AS ha, x.source AS hs
+		FROM want FULL JOIN inventree_perms.user_perms x
+		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
+		 AND x.action OPERATOR(pg_catalog.=) want.action
+		WHERE want.username IS NULL OR x.username IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
-		SELECT want.username, want.model, want.action, src FROM want
+		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.user_perms x
-		WHERE x.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) x.username
-												AND want.model OPERATOR(pg_catalog.=) x.model
-												AND want.action OPERATOR(pg_catalog.=) x.action)
+		 USING diff
+		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND x.username OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
+		   AND x.action OPERATOR(pg_catalog.=) diff.ha
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Group permissions.
 	WITH p AS (
-		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
 	), want AS (
-		SELECT DISTINCT g.name AS groupname, m.name AS model, p.act AS action
+		SELECT g.name AS groupname, p.model, p.act AS action
 		FROM inventree_perms._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id AND p.act IS NOT NULL
+		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
 									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+	), diff AS (
+		SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
+			   x.groupname AS hn, x.model AS hm, x.action AS ha, x.source AS hs
+		FROM want FULL JOIN inventree_perms.group_perms x
+		  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
+		 AND x.action OPERATOR(pg_catalog.=) want.action
+		WHERE want.groupname IS NULL OR x.groupname IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
-		SELECT want.groupname, want.model, want.action, src FROM want
+		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.group_perms x
-		WHERE x.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
-												AND want.model OPERATOR(pg_catalog.=) x.model
-												AND want.action OPERATOR(pg_catalog.=) x.action)
+		 USING diff
+		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND x.groupname OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
+		   AND x.action OPERATOR(pg_catalog.=) diff.ha
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
