@@ -818,14 +818,20 @@ COMMENT ON FUNCTION inventree_perms._django_sync(name, oid, regclass, oid[]) IS
 	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
 
 -- Internal: the action a Django codename stands for on its model, or NULL
--- for a custom codename.
+-- for a custom codename (or a NULL argument).  One expression, every
+-- operator qualified, no SET clause: inlined into the queries that call it
+-- (it runs per row; a SET clause would make each call a function call with
+-- its own configuration switch).
 CREATE OR REPLACE FUNCTION inventree_perms._django_action(model text, codename text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
-SET search_path = pg_catalog, pg_temp
+LANGUAGE sql IMMUTABLE
 AS $$
-	SELECT a.act FROM (VALUES ('view'::text), ('add'), ('change'), ('delete')) a(act)
-	WHERE codename OPERATOR(pg_catalog.=) (a.act OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) model);
+	SELECT CASE
+		WHEN codename OPERATOR(pg_catalog.=) ('view_'::text OPERATOR(pg_catalog.||) model) THEN 'view'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('add_'::text OPERATOR(pg_catalog.||) model) THEN 'add'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('change_'::text OPERATOR(pg_catalog.||) model) THEN 'change'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('delete_'::text OPERATOR(pg_catalog.||) model) THEN 'delete'::text
+	END;
 $$;
 COMMENT ON FUNCTION inventree_perms._django_action(text, text) IS
 	'Internal: view/add/change/delete for Django''s default codenames of a model, NULL for a custom codename';
