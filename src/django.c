@@ -14,9 +14,11 @@
  *	- after the lock each relation must be a plain table (42809 otherwise)
  *	  owned by the owner of auth_user (42501 otherwise), and each column read
  *	  must exist with a built-in integer, text or boolean type (42703, 42804);
- *	- rows are read with table_beginscan() under the active snapshot,
- *	  deforming only the named columns (never auth_user.password): no SQL
- *	  text, no name resolution, no operator, function, view, policy or
+ *	- rows are read with table_beginscan() under the active snapshot (or,
+ *	  for the rows of one integer key, through a valid non-partial btree
+ *	  index of the built-in integer operators on that column, when there is
+ *	  one), deforming only the named columns (never auth_user.password): no
+ *	  SQL text, no name resolution, no operator, function, view, policy or
  *	  trigger of that schema runs;
  *	- and all of it happens as the tables' owner inside a security-restricted
  *	  operation with a safe search_path (as VACUUM and REFRESH MATERIALIZED
@@ -845,9 +847,10 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 	}
 	tup = SPI_tuptable->vals[0];
 	linkschema = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
-	linked = DatumGetArrayTypeP(SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull));
+	args[1] = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
 	if (isnull || linkschema == NULL)
 		elog(ERROR, "link without tables");
+	linked = DatumGetArrayTypeP(args[1]);
 	deconstruct_array(linked, OIDOID, sizeof(Oid), true, TYPALIGN_INT,
 					  &linkedoids, &linkednulls, &nlinked);
 	if (nlinked < 1 || linkednulls[0])
