@@ -11,7 +11,9 @@
  * with index scans on the primary keys, and all of them are thrown away
  * together when any of the tables changes:
  *
- *	- a row trigger (and a TRUNCATE trigger) on every table, ip_invalidate,
+ *	- a statement trigger (INSERT, UPDATE, DELETE, TRUNCATE) on every table,
+ *	  and a row trigger that fires in replica mode only (logical
+ *	  replication's apply worker fires no statement triggers), ip_invalidate,
  *	  sends a relcache invalidation for the table: other backends receive it
  *	  when the writer commits (never if it aborts), the writer itself at its
  *	  next command, hot standbys when the commit record is replayed;
@@ -1208,7 +1210,8 @@ ip_is_delegate(Oid roleid)
 }
 
 /*
- * _invalidate(): row and TRUNCATE trigger on every table the checks read.  Queues
+ * _invalidate(): statement (and replica-mode row) trigger on every table the
+ * checks read.  Queues
  * a relcache invalidation of the table: sent to every backend at commit,
  * discarded at abort, processed by this backend at its next command.
  */

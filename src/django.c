@@ -14,9 +14,11 @@
  *	- after the lock each relation must be a plain table (42809 otherwise)
  *	  owned by the owner of auth_user (42501 otherwise), and each column read
  *	  must exist with a built-in integer, text or boolean type (42703, 42804);
- *	- rows are read with table_beginscan() under the active snapshot,
- *	  deforming only the named columns (never auth_user.password): no SQL
- *	  text, no name resolution, no operator, function, view, policy or
+ *	- rows are read with table_beginscan() under the active snapshot (or,
+ *	  for the rows of one integer key, through a valid non-partial btree
+ *	  index of the built-in integer operators on that column, when there is
+ *	  one), deforming only the named columns (never auth_user.password): no
+ *	  SQL text, no name resolution, no operator, function, view, policy or
  *	  trigger of that schema runs;
  *	- and all of it happens as the tables' owner inside a security-restricted
  *	  operation with a safe search_path (as VACUUM and REFRESH MATERIALIZED
@@ -31,11 +33,19 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -45,12 +55,14 @@
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/relcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -101,6 +113,7 @@ static const DjTable dj_tables[] = {
 	{"users_ruleset", false, 6,
 		{"name", "group_id", "can_view", "can_add", "can_change", "can_delete"},
 	{DJ_TEXT, DJ_INT, DJ_BOOL, DJ_BOOL, DJ_BOOL, DJ_BOOL}},
+	{"users_owner", false, 3, {"id", "owner_type_id", "owner_id"}, {DJ_INT, DJ_INT, DJ_INT}},
 };
 
 #define DJ_NTABLES lengthof(dj_tables)
@@ -326,28 +339,19 @@ dj_table_index(const char *name)
 }
 
 /*
- * _django_open(source_schema name, caller oid) returns oid[]: element 1 is
- * the owner of the Django tables, elements 2.. the OIDs of the tables of
- * dj_tables in order (0 for a missing optional one), each locked with
- * AccessShareLock until the end of the transaction and checked.  caller,
- * unless NULL (link_django()'s trigger path), must be a PostgreSQL
+ * Open a Django schema: result[0] is the owner of the Django tables,
+ * result[1..] the OIDs of the tables of dj_tables in order (InvalidOid for a
+ * missing optional one), each locked with AccessShareLock until the end of
+ * the transaction and checked.  caller, if valid, must be a PostgreSQL
  * superuser or have the owner's privileges (42501).
  */
-Datum
-ip_django_open(PG_FUNCTION_ARGS)
+static void
+dj_open(const char *nspname, Oid caller, Datum *result)
 {
-	char	   *nspname;
-	Oid			caller = PG_ARGISNULL(1) ? InvalidOid : PG_GETARG_OID(1);
 	Oid			nspid;
 	Oid			owner;
-	Datum		result[DJ_NTABLES + 1];
 	DjSwitch	sw;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("source_schema must not be NULL")));
-	nspname = NameStr(*PG_GETARG_NAME(0));
 	nspid = get_namespace_oid(nspname, false);
 
 	/* auth_user first: its owner is the owner of them all */
@@ -403,38 +407,143 @@ ip_django_open(PG_FUNCTION_ARGS)
 		table_close(rel, NoLock);
 	}
 	dj_restore(&sw);
+}
 
+/*
+ * _django_open(source_schema name, caller oid) returns oid[]: element 1 is
+ * the owner of the Django tables, elements 2.. the OIDs of the tables of
+ * dj_tables in order (0 for a missing optional one), each locked with
+ * AccessShareLock until the end of the transaction and checked.  caller,
+ * unless NULL (link_django()'s trigger path), must be a PostgreSQL
+ * superuser or have the owner's privileges (42501).
+ */
+Datum
+ip_django_open(PG_FUNCTION_ARGS)
+{
+	Oid			caller = PG_ARGISNULL(1) ? InvalidOid : PG_GETARG_OID(1);
+	Datum		result[DJ_NTABLES + 1];
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("source_schema must not be NULL")));
+	dj_open(NameStr(*PG_GETARG_NAME(0)), caller, result);
 	PG_RETURN_ARRAYTYPE_P(construct_array(result, DJ_NTABLES + 1, OIDOID,
 										  sizeof(Oid), true, TYPALIGN_INT));
 }
 
 /*
- * _django_read(relation oid, tablename text, owner oid) returns SETOF record:
- * the named columns of one Django table opened by _django_open() (the column
- * definition list must be its columns as bigint, text and boolean), read by
- * OID under the active snapshot as the owner in a security-restricted
- * operation.  The relation is checked again (locked, a plain table of that
- * owner), so a caller cannot make it read anything else.  Relation 0 (a
- * missing optional table) gives no rows.
+ * The values of a Django row's named columns, as the reader returns them
+ * (integers as bigint, text detoasted, booleans as they are).
  */
-Datum
-ip_django_read(PG_FUNCTION_ARGS)
+static void
+dj_slot_values(TupleTableSlot *slot, Relation rel, const DjTable *t,
+			   const AttrNumber *attnums, Datum *values, bool *nulls)
+{
+	for (int c = 0; c < t->ncols; c++)
+	{
+		int			i = attnums[c] - 1;
+		Datum		d = slot->tts_values[i];
+
+		nulls[c] = slot->tts_isnull[i];
+		if (nulls[c])
+		{
+			values[c] = (Datum) 0;
+			continue;
+		}
+		switch (TupleDescAttr(RelationGetDescr(rel), i)->atttypid)
+		{
+			case INT2OID:
+				values[c] = Int64GetDatum((int64) DatumGetInt16(d));
+				break;
+			case INT4OID:
+				values[c] = Int64GetDatum((int64) DatumGetInt32(d));
+				break;
+			case INT8OID:
+				values[c] = d;
+				break;
+			case TEXTOID:
+			case VARCHAROID:
+				values[c] = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
+				break;
+			default:
+				values[c] = d;	/* boolean */
+		}
+	}
+}
+
+/*
+ * An index of rel usable to find the rows whose column attnum equals an
+ * integer: a valid, live, non-partial btree index of the built-in integer
+ * operator family whose first key column is that plain column (so only
+ * built-in code runs).  InvalidOid if there is none.  The equality
+ * function comparing the column with a bigint goes to *eqproc.
+ */
+static Oid
+dj_find_index(Relation rel, AttrNumber attnum, Oid atttypid, RegProcedure *eqproc)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			result = InvalidOid;
+
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+		Relation	irel = index_open(indexoid, AccessShareLock);
+		Form_pg_index ix = irel->rd_index;
+		bool		ok;
+
+		ok = irel->rd_rel->relam == BTREE_AM_OID &&
+			ix->indisvalid && ix->indisready && ix->indislive &&
+			ix->indnkeyatts >= 1 && ix->indkey.values[0] == attnum &&
+			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
+			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL) &&
+			irel->rd_opfamily[0] == INTEGER_BTREE_FAM_OID;
+		index_close(irel, AccessShareLock);
+		if (ok)
+		{
+			Oid			opno = get_opfamily_member(INTEGER_BTREE_FAM_OID, atttypid,
+												   INT8OID, BTEqualStrategyNumber);
+
+			if (OidIsValid(opno))
+			{
+				*eqproc = get_opcode(opno);
+				result = indexoid;
+				break;
+			}
+		}
+	}
+	list_free(indexes);
+	return result;
+}
+
+/*
+ * The reader behind _django_read() and _django_read_by(): the named columns
+ * of one Django table opened by _django_open() (the column definition list
+ * must be its columns as bigint, text and boolean), read by OID under the
+ * active snapshot as the owner in a security-restricted operation.  The
+ * relation is checked again (locked, a plain table of that owner), so a
+ * caller cannot make it read anything else.  Relation 0 (a missing optional
+ * table) gives no rows.  keycol >= 0: only the rows whose column keycol
+ * (an integer column of t) equals keyval, found through an index of the
+ * built-in integer operators when the table has one.
+ */
+static Datum
+dj_read(FunctionCallInfo fcinfo, Oid relid, const DjTable *t, Oid owner,
+		int keycol, int64 keyval)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			relid = PG_GETARG_OID(0);
-	char	   *tablename = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	Oid			owner = PG_GETARG_OID(2);
-	const DjTable *t = &dj_tables[dj_table_index(tablename)];
 	AttrNumber	attnums[DJ_MAX_COLS];
 	AttrNumber	maxatt = 0;
 	Datum		values[DJ_MAX_COLS];
 	bool		nulls[DJ_MAX_COLS];
 	DjSwitch	sw;
 	Relation	rel;
-	TableScanDesc scan;
 	TupleTableSlot *slot;
 	Snapshot	snapshot;
 	char	   *nspname;
+	Oid			indexoid = InvalidOid;
+	RegProcedure eqproc = InvalidOid;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	/* a missing optional table (0 from _django_open()) has no rows */
@@ -469,52 +578,91 @@ ip_django_read(PG_FUNCTION_ARGS)
 	dj_check_columns(rel, nspname, t, attnums);
 	for (int c = 0; c < t->ncols; c++)
 		maxatt = Max(maxatt, attnums[c]);
+	if (keycol >= 0)
+		indexoid = dj_find_index(rel, attnums[keycol],
+								 TupleDescAttr(RelationGetDescr(rel), attnums[keycol] - 1)->atttypid,
+								 &eqproc);
 
 	snapshot = RegisterSnapshot(GetActiveSnapshot());
-	scan = table_beginscan(rel, snapshot, 0, NULL);
 	slot = table_slot_create(rel, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	if (OidIsValid(indexoid))
 	{
-		slot_getsomeattrs(slot, maxatt);
-		for (int c = 0; c < t->ncols; c++)
-		{
-			int			i = attnums[c] - 1;
-			Datum		d = slot->tts_values[i];
+		Relation	irel = index_open(indexoid, AccessShareLock);
+		IndexScanDesc iscan;
+		ScanKeyData key;
 
-			nulls[c] = slot->tts_isnull[i];
-			if (nulls[c])
-			{
-				values[c] = (Datum) 0;
+		ScanKeyEntryInitialize(&key, 0, 1, BTEqualStrategyNumber, INT8OID,
+							   InvalidOid, eqproc, Int64GetDatum(keyval));
+		iscan = index_beginscan(rel, irel, snapshot, 1, 0);
+		index_rescan(iscan, &key, 1, NULL, 0);
+		while (index_getnext_slot(iscan, ForwardScanDirection, slot))
+		{
+			slot_getsomeattrs(slot, maxatt);
+			dj_slot_values(slot, rel, t, attnums, values, nulls);
+			if (nulls[keycol] || DatumGetInt64(values[keycol]) != keyval)
 				continue;
-			}
-			switch (TupleDescAttr(RelationGetDescr(rel), i)->atttypid)
-			{
-				case INT2OID:
-					values[c] = Int64GetDatum((int64) DatumGetInt16(d));
-					break;
-				case INT4OID:
-					values[c] = Int64GetDatum((int64) DatumGetInt32(d));
-					break;
-				case INT8OID:
-					values[c] = d;
-					break;
-				case TEXTOID:
-				case VARCHAROID:
-					values[c] = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
-					break;
-				default:
-					values[c] = d;	/* boolean */
-			}
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		index_endscan(iscan);
+		index_close(irel, AccessShareLock);
+	}
+	else
+	{
+		TableScanDesc scan = table_beginscan(rel, snapshot, 0, NULL);
+
+		while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			slot_getsomeattrs(slot, maxatt);
+			dj_slot_values(slot, rel, t, attnums, values, nulls);
+			if (keycol >= 0 && (nulls[keycol] || DatumGetInt64(values[keycol]) != keyval))
+				continue;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+		table_endscan(scan);
 	}
 	ExecDropSingleTupleTableSlot(slot);
-	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, NoLock);
 	dj_restore(&sw);
 
 	return (Datum) 0;
+}
+
+/*
+ * _django_read(relation oid, tablename text, owner oid) returns SETOF record:
+ * every row of one Django table opened by _django_open() (see dj_read()).
+ */
+Datum
+ip_django_read(PG_FUNCTION_ARGS)
+{
+	return dj_read(fcinfo, PG_GETARG_OID(0),
+				   &dj_tables[dj_table_index(text_to_cstring(PG_GETARG_TEXT_PP(1)))],
+				   PG_GETARG_OID(2), -1, 0);
+}
+
+/*
+ * _django_read_by(relation oid, tablename text, owner oid, keycol text,
+ * keyval bigint) returns SETOF record: the rows of one Django table opened
+ * by _django_open() whose integer column keycol (one of those the import
+ * reads) equals keyval, through an index when there is one (see dj_read()):
+ * what a linked change costs does not grow with the table.
+ */
+PG_FUNCTION_INFO_V1(ip_django_read_by);
+Datum
+ip_django_read_by(PG_FUNCTION_ARGS)
+{
+	const DjTable *t = &dj_tables[dj_table_index(text_to_cstring(PG_GETARG_TEXT_PP(1)))];
+	char	   *keycol = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	int			k = -1;
+
+	for (int c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c], keycol) == 0 && t->kinds[c] == DJ_INT)
+			k = c;
+	if (k < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is not an integer column the import reads from %s", keycol, t->name)));
+	return dj_read(fcinfo, PG_GETARG_OID(0), t, PG_GETARG_OID(2), k, PG_GETARG_INT64(4));
 }
 
 /*
@@ -583,6 +731,55 @@ dj_row_array(HeapTuple tuple, TupleDesc desc, const DjTable *t, const AttrNumber
 											  -1, false, TYPALIGN_INT));
 }
 
+/* The row trigger's saved plans (kept for the backend's life). */
+static SPIPlanPtr dj_link_plan = NULL;
+static SPIPlanPtr dj_apply_plan = NULL;
+
+/* The last link checked by dj_check_link(), and when. */
+static LocalTransactionId dj_checked_lxid = InvalidLocalTransactionId;
+static SubTransactionId dj_checked_subxid = InvalidSubTransactionId;
+static TimestampTz dj_checked_stmt = 0;
+static Oid	dj_checked_auth_user = InvalidOid;
+
+/*
+ * A linked change goes on only while the link's schema still holds the
+ * tables link_django() recorded: the schema is opened (each Django table
+ * resolved by name, locked, checked: 42809, 42501 as for an import) and the
+ * tables found must be the recorded ones (55000 otherwise: a table created,
+ * dropped or re-created since would not be followed).  Once per client
+ * statement and (sub)transaction: the locks taken are held to its end.
+ */
+static void
+dj_check_link(const char *schema, Datum *linked, bool *linkednulls, int nlinked)
+{
+	Datum		found[DJ_NTABLES + 1];
+	bool		same = nlinked == (int) DJ_NTABLES;
+
+	if (dj_checked_lxid == MyProc->lxid &&
+		dj_checked_subxid == GetCurrentSubTransactionId() &&
+		dj_checked_stmt == GetCurrentStatementStartTimestamp() &&
+		dj_checked_auth_user == DatumGetObjectId(linked[0]))
+		return;
+	dj_open(schema, InvalidOid, found);
+	for (int i = 0; same && i < (int) DJ_NTABLES; i++)
+	{
+		Oid			r = DatumGetObjectId(found[i + 1]);
+
+		if (linkednulls[i] ? OidIsValid(r) : DatumGetObjectId(linked[i]) != r)
+			same = false;
+	}
+	if (!same)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the Django tables of schema \"%s\" changed since it was linked", schema),
+				 errdetail("A Django table was created, dropped or re-created since link_django(); its changes would not be followed."),
+				 errhint("Call inventree_perms.link_django() for the schema again.")));
+	dj_checked_lxid = MyProc->lxid;
+	dj_checked_subxid = GetCurrentSubTransactionId();
+	dj_checked_stmt = GetCurrentStatementStartTimestamp();
+	dj_checked_auth_user = DatumGetObjectId(linked[0]);
+}
+
 /*
  * _django_row_trigger(): the row trigger link_django() puts on the Django
  * tables whose changes are applied as deltas (memberships, user and group
@@ -610,6 +807,11 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	bool		isnull;
 	int			ret;
+	char	   *linkschema;
+	ArrayType  *linked;
+	Datum	   *linkedoids;
+	bool	   *linkednulls;
+	int			nlinked;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -624,21 +826,36 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 	SPI_connect();
 	/* the link: this very table (by OID) must be one it recorded */
 	args[0] = ObjectIdGetDatum(RelationGetRelid(rel));
-	ret = SPI_execute_with_args(
-		"SELECT (l.tables)[1] FROM inventree_perms.django_links l"
-		" WHERE $1::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)",
-		1, argtypes, args, NULL, true, 1);
+	if (dj_link_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(
+			"SELECT l.source_schema, l.tables::pg_catalog.oid[] FROM inventree_perms.django_links l"
+			" WHERE $1::pg_catalog.regclass OPERATOR(pg_catalog.=) ANY (l.tables)",
+			1, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_prepare failed: %d", SPI_result);
+		dj_link_plan = plan;
+	}
+	ret = SPI_execute_plan(dj_link_plan, args, NULL, true, 1);
 	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %d", ret);
+		elog(ERROR, "SPI_execute_plan failed: %d", ret);
 	if (SPI_processed == 0)
 	{
 		SPI_finish();
 		return PointerGetDatum(NULL);	/* no longer linked */
 	}
 	tup = SPI_tuptable->vals[0];
-	args[0] = SPI_getbinval(tup, SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
+	linkschema = SPI_getvalue(tup, SPI_tuptable->tupdesc, 1);
+	args[1] = SPI_getbinval(tup, SPI_tuptable->tupdesc, 2, &isnull);
+	if (isnull || linkschema == NULL)
+		elog(ERROR, "link without tables");
+	linked = DatumGetArrayTypeP(args[1]);
+	deconstruct_array(linked, OIDOID, sizeof(Oid), true, TYPALIGN_INT,
+					  &linkedoids, &linkednulls, &nlinked);
+	if (nlinked < 1 || linkednulls[0])
 		elog(ERROR, "link without auth_user");
+	args[0] = linkedoids[0];
 
 	/* the recorded auth_user, locked, names the owner */
 	LockRelationOid(DatumGetObjectId(args[0]), AccessShareLock);
@@ -656,6 +873,7 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 				 errmsg("table \"%s.%s\" is not owned by the owner of the Django tables",
 						nspname, t->name)));
 	dj_check_columns(rel, nspname, t, attnums);
+	dj_check_link(linkschema, linkedoids, linkednulls, nlinked);
 
 	args[2] = args[3] = (Datum) 0;
 	argnulls[2] = argnulls[3] = 'n';
@@ -683,11 +901,19 @@ ip_django_row_trigger(PG_FUNCTION_ARGS)
 	args[0] = ObjectIdGetDatum(RelationGetRelid(rel));
 	args[1] = CStringGetTextDatum(t->name);
 	args[4] = ObjectIdGetDatum(owner);
-	ret = SPI_execute_with_args(
-		"SELECT inventree_perms_internal._django_apply($1::pg_catalog.regclass, $2, $3, $4, $5)",
-		5, argtypes, args, argnulls, false, 0);
+	if (dj_apply_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(
+			"SELECT inventree_perms_internal._django_apply($1::pg_catalog.regclass, $2, $3, $4, $5)",
+			5, argtypes);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_prepare failed: %d", SPI_result);
+		dj_apply_plan = plan;
+	}
+	ret = SPI_execute_plan(dj_apply_plan, args, argnulls, false, 0);
 	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %d", ret);
+		elog(ERROR, "SPI_execute_plan failed: %d", ret);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

@@ -26,6 +26,12 @@
 --    the content type's model is that action on that model.  Any other
 --    codename is custom: reported as "custom_codename:<app>.<codename>" with
 --    the number of users and groups holding it, never guessed.
+--  * users_owner (InvenTree's, optional): each row whose owner_type is
+--    the content type auth.user or auth.group and whose owner_id is a user
+--    or group of this schema is an owner (set_owner()) of the same id,
+--    marked as from this schema; an owner id set by hand is left alone
+--    (reported as "conflict_owner:<id>").  The result then has a row
+--    "owners".
 --  * users_ruleset (optional): each set flag (can_view, can_add, can_change,
 --    can_delete) of a group's ruleset is a role flag, copied as stored (so
 --    has_role_perm() answers what InvenTree's check_user_role() reads).  A
@@ -55,20 +61,24 @@
 --
 -- link_django(schema) records the schema and the OIDs of its Django tables
 -- in django_links, imports, and puts triggers on those tables (ENABLE
--- ALWAYS): on auth_user_groups, auth_user_user_permissions,
--- auth_group_permissions and users_ruleset a row trigger
--- (_django_row_trigger(), AFTER INSERT, UPDATE of the columns read, DELETE)
--- that applies each row's change alone (_django_apply()), locking only that
--- user or group; on auth_user, auth_group, django_content_type and
--- auth_permission (and TRUNCATE of any of them) a statement trigger that
--- re-runs the import in the same transaction.  What they write goes through
--- the extension's tables, whose own triggers invalidate every session's
--- cache at commit: a change committed through the InvenTree web UI is
--- enforced from the next statement of every session.  Because from then on
--- whoever may write those tables decides who is a superuser, link_django()
--- and unlink_django() need a superuser (of PostgreSQL or of the extension)
--- who owns the tables (or a PostgreSQL superuser).  unlink_django() drops the
--- triggers and the link; the imported rows stay.
+-- ALWAYS): on each a row trigger (_django_row_trigger(), AFTER INSERT,
+-- UPDATE of the columns read, DELETE) that applies each row's change alone
+-- (_django_apply()): a user, a group, a content type, a permission, an
+-- owner, a membership, a grant, a ruleset; locking only what that row is
+-- about, and reading the rest of Django's tables by key.  A TRUNCATE of any
+-- of them re-runs the whole import in the same transaction (a statement
+-- trigger).  Each linked write first checks that the schema still holds
+-- the tables the link recorded (55000 otherwise), as an import does.  What
+-- they write goes through the extension's tables, whose own triggers
+-- invalidate every session's cache at commit: a change committed through
+-- the InvenTree web UI is enforced from the next statement of every
+-- session.  Because from then on whoever may write those tables decides
+-- who is a superuser, link_django() and unlink_django() need a superuser
+-- (of PostgreSQL or of the extension) who owns the tables (or a PostgreSQL
+-- superuser).  unlink_django() drops the triggers and the link; the
+-- imported rows stay.  A row change that cannot be applied alone (a Django
+-- user whose name a hand-made user holds) is skipped and reported by the
+-- next import_django().
 --
 -- Imports are serialised by a lock of the import's own (_django_lock(): a
 -- lock tag no pg_advisory_* call can take, so no other role can stall an
@@ -91,7 +101,8 @@ AS $$
 		   ('auth_permission', '{id,content_type_id,codename}', true),
 		   ('auth_group_permissions', '{group_id,permission_id}', true),
 		   ('auth_user_user_permissions', '{user_id,permission_id}', true),
-		   ('users_ruleset', '{name,group_id,can_view,can_add,can_change,can_delete}', false);
+		   ('users_ruleset', '{name,group_id,can_view,can_add,can_change,can_delete}', false),
+		   ('users_owner', '{id,owner_type_id,owner_id}', false);
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_tables() IS
 	'Internal: the Django / InvenTree tables import_django() reads and the columns it reads from each';
@@ -202,13 +213,15 @@ COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid,
 -- based: each step is one statement over Django's rows, and a run that
 -- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
 -- work_mem for them): the statistics of the tables it fills are those of
--- before the import, so a nested loop planned on them could be quadratic.
--- No JIT: compiling each statement would cost more than running it.
+-- before the import, so a nested loop planned on them could be quadratic
+-- (and a generic plan, whose arrays have default sizes, stays a hash join).
+-- No JIT: compiling each statement would cost more than running it.  Plans
+-- are cached as usual: forcing custom plans would also re-plan the foreign
+-- key check of every row the import writes.
 CREATE FUNCTION inventree_perms_internal._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-SET plan_cache_mode = force_custom_plan
 SET enable_nestloop = off
 SET work_mem = '64MB'
 SET jit = off
@@ -234,6 +247,15 @@ DECLARE
 	n_gperms bigint := 0;
 	n_flags bigint := 0;
 	n_removed bigint := 0;
+	n_owners bigint;	-- NULL: the schema has no users_owner
+	-- Django's permissions that grant an action on a registered model
+	pm_id bigint[];
+	pm_model text[];
+	pm_act text[];
+	-- and the custom ones
+	cu_id bigint[];
+	cu_app text[];
+	cu_code text[];
 	k bigint;
 	r_what text[] := '{}';
 	r_n bigint[] := '{}';
@@ -260,7 +282,7 @@ BEGIN
 			 WHERE l.source_schema OPERATOR(pg_catalog.=) _django_sync.source_schema
 			   AND l.tables IS NOT NULL
 			   AND l.tables::oid[] IS DISTINCT FROM ARRAY(
-					SELECT NULLIF(x.r, 0) FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i) ORDER BY x.i)) THEN
+					SELECT NULLIF(x.r, 0) FROM pg_catalog.unnest(rels[2:]) WITH ORDINALITY x(r, i) ORDER BY x.i)) THEN
 		RAISE EXCEPTION 'the Django tables of schema "%" changed since it was linked', source_schema
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  DETAIL = 'A Django table was created, dropped or re-created since link_django(); its changes would not be followed.',
@@ -433,23 +455,32 @@ BEGIN
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
 	-- Memberships, between this schema's users and groups, by Django ids.
+	-- What Django has (want) and what is here, in one full join: only the
+	-- differences are written (a row here, hand-made or not, is never
+	-- inserted again; a row of this schema Django no longer has goes).
+	-- Django's rows are unique, and a duplicate would only meet ON CONFLICT.
 	WITH want AS (
-		SELECT DISTINCT u.name AS username, g.name AS groupname
+		SELECT u.name AS username, g.name AS groupname
 		FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
 									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
+	), diff AS (
+		SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg, x.source AS hs
+		FROM want FULL JOIN inventree_perms.memberships x
+		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
+		WHERE want.username IS NULL OR x.username IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT want.username, want.groupname, src FROM want
+		SELECT diff.wu, diff.wg, src FROM diff WHERE diff.hu IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.memberships m
-		WHERE m.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) m.username
-												AND want.groupname OPERATOR(pg_catalog.=) m.groupname)
+		 USING diff
+		 WHERE diff.wu IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND m.username OPERATOR(pg_catalog.=) diff.hu AND m.groupname OPERATOR(pg_catalog.=) diff.hg
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
@@ -550,23 +581,35 @@ BEGIN
 
 	-- Django's permissions: (content type, codename) -> (model, action), or
 	-- a custom codename, reported with the number of users and groups
-	-- holding it, never guessed.
-	WITH p AS (
-		SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   p.codename, inventree_perms_internal._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
-	), custom AS (
-		SELECT p.id, p.app, p.codename FROM p WHERE p.act IS NULL
+	-- holding it, never guessed.  Read once: the permissions that grant
+	-- something on a registered model into arrays (joined by hash below),
+	-- the custom ones' holders by permission_id (Django's index).
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.model) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.act) FILTER (WHERE x.act IS NOT NULL AND x.known), '{}'),
+		   coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.act IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.app) FILTER (WHERE x.act IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.codename) FILTER (WHERE x.act IS NULL), '{}')
+	  INTO pm_id, pm_model, pm_act, cu_id, cu_app, cu_code
+	  FROM (SELECT p.id, ct.app_label AS app, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
+				   p.codename, inventree_perms_internal._django_action(ct.model, p.codename) AS act,
+				   EXISTS (SELECT 1 FROM inventree_perms.models m
+						   WHERE m.name OPERATOR(pg_catalog.=) (ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model)) AS known
+			FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
+			JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
+			  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id) x;
+	WITH custom AS (
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(cu_id), pg_catalog.unnest(cu_app), pg_catalog.unnest(cu_code)) c(id, app, codename)
 	), holders AS (
 		SELECT c.app, c.codename, 'u' AS kind, up.user_id AS h
-		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN custom c ON c.id OPERATOR(pg_catalog.=) up.permission_id
+		FROM custom c,
+			 LATERAL inventree_perms_internal._django_read_by(rels[8], 'auth_user_user_permissions', o, 'permission_id', c.id)
+				AS up(user_id bigint, permission_id bigint)
 		UNION
 		SELECT c.app, c.codename, 'g', gp.group_id
-		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN custom c ON c.id OPERATOR(pg_catalog.=) gp.permission_id
+		FROM custom c,
+			 LATERAL inventree_perms_internal._django_read_by(rels[7], 'auth_group_permissions', o, 'permission_id', c.id)
+				AS gp(group_id bigint, permission_id bigint)
 	)
 	SELECT coalesce(pg_catalog.array_agg('custom_codename:' OPERATOR(pg_catalog.||) x.app
 										 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) x.codename
@@ -578,60 +621,65 @@ BEGIN
 	r_what := r_what OPERATOR(pg_catalog.||) w;
 	r_n := r_n OPERATOR(pg_catalog.||) wn;
 
-	-- Direct user permissions.
+	-- Direct user permissions, as memberships (one full join: only the
+	-- differences are written).
 	WITH p AS (
-		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms_internal._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
 	), want AS (
-		SELECT DISTINCT u.name AS username, m.name AS model, p.act AS action
+		SELECT u.name AS username, p.model, p.act AS action
 		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id AND p.act IS NOT NULL
+		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
 		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
 									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+	), diff AS (
+		SELECT want.username AS wn, want.model AS wm, want.action AS wa,
+			   x.username AS hn, x.model AS hm, x.action AS ha, x.source AS hs
+		FROM want FULL JOIN inventree_perms.user_perms x
+		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
+		 AND x.action OPERATOR(pg_catalog.=) want.action
+		WHERE want.username IS NULL OR x.username IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
-		SELECT want.username, want.model, want.action, src FROM want
+		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.user_perms x
-		WHERE x.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.username OPERATOR(pg_catalog.=) x.username
-												AND want.model OPERATOR(pg_catalog.=) x.model
-												AND want.action OPERATOR(pg_catalog.=) x.action)
+		 USING diff
+		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND x.username OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
+		   AND x.action OPERATOR(pg_catalog.=) diff.ha
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
 	-- Group permissions.
 	WITH p AS (
-		SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model AS model,
-			   inventree_perms_internal._django_action(ct.model, p.codename) AS act
-		FROM inventree_perms_internal._django_read(rels[6], 'auth_permission', o) AS p(id bigint, content_type_id bigint, codename text)
-		JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o) AS ct(id bigint, app_label text, model text)
-		  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
+		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
 	), want AS (
-		SELECT DISTINCT g.name AS groupname, m.name AS model, p.act AS action
+		SELECT g.name AS groupname, p.model, p.act AS action
 		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id AND p.act IS NOT NULL
+		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
 		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
 									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
-		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+	), diff AS (
+		SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
+			   x.groupname AS hn, x.model AS hm, x.action AS ha, x.source AS hs
+		FROM want FULL JOIN inventree_perms.group_perms x
+		  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
+		 AND x.action OPERATOR(pg_catalog.=) want.action
+		WHERE want.groupname IS NULL OR x.groupname IS NULL
 	), ins AS (
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
-		SELECT want.groupname, want.model, want.action, src FROM want
+		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
 		ON CONFLICT DO NOTHING
 		RETURNING 1),
 	del AS (
 		DELETE FROM inventree_perms.group_perms x
-		WHERE x.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM want WHERE want.groupname OPERATOR(pg_catalog.=) x.groupname
-												AND want.model OPERATOR(pg_catalog.=) x.model
-												AND want.action OPERATOR(pg_catalog.=) x.action)
+		 USING diff
+		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
+		   AND x.groupname OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
+		   AND x.action OPERATOR(pg_catalog.=) diff.ha
 		RETURNING 1)
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
@@ -679,13 +727,59 @@ BEGIN
 	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_flags, k;
 	n_removed := n_removed OPERATOR(pg_catalog.+) k;
 
+	-- Owners from InvenTree's users_owner (when present): an owner id
+	-- stands for the user or group of this schema its row names.  An owner
+	-- id set by hand (or by another schema) is left alone and reported.
+	IF rels[10] OPERATOR(pg_catalog.<>) 0 THEN
+		WITH want AS (
+			SELECT DISTINCT ON (ow.id) ow.id, u.name AS username, g.name AS groupname
+			FROM inventree_perms_internal._django_read(rels[10], 'users_owner', o)
+					AS ow(id bigint, owner_type_id bigint, owner_id bigint)
+			JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
+					AS ct(id bigint, app_label text, model text)
+			  ON ct.id OPERATOR(pg_catalog.=) ow.owner_type_id AND ct.app_label OPERATOR(pg_catalog.=) 'auth'
+			LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
+				AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) ow.owner_id
+			LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
+				AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) ow.owner_id
+			WHERE u.name IS NOT NULL OR g.name IS NOT NULL
+			ORDER BY ow.id
+		), del AS (
+			DELETE FROM inventree_perms.owners x
+			WHERE x.source OPERATOR(pg_catalog.=) src
+			  AND NOT EXISTS (SELECT 1 FROM want WHERE want.id OPERATOR(pg_catalog.=) x.id)
+			RETURNING 1
+		), ups AS (
+			INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
+			SELECT want.id, want.username, want.groupname, src FROM want
+			ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
+			WHERE x.source OPERATOR(pg_catalog.=) src
+			  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname)
+			RETURNING 1
+		), clash AS (
+			SELECT want.id FROM want JOIN inventree_perms.owners x ON x.id OPERATOR(pg_catalog.=) want.id
+			WHERE x.source IS DISTINCT FROM src
+		)
+		SELECT (SELECT pg_catalog.count(*) FROM ups), (SELECT pg_catalog.count(*) FROM del),
+			   (SELECT coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) clash.id ORDER BY clash.id), '{}') FROM clash),
+			   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM clash)
+		  INTO n_owners, k, w, wn;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		r_what := r_what OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) wn;
+	END IF;
+
 	-- One audit row if anything changed.
 	detail := pg_catalog.jsonb_build_object(
 		'users', n_users, 'groups', n_groups, 'memberships', n_members, 'models', n_models,
 		'user_perms', n_uperms, 'group_perms', n_gperms, 'role_flags', n_flags, 'removed', n_removed);
+	IF n_owners IS NOT NULL THEN
+		detail := detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('owners', n_owners);
+	END IF;
 	IF n_users OPERATOR(pg_catalog.+) n_groups OPERATOR(pg_catalog.+) n_members
 	   OPERATOR(pg_catalog.+) n_models OPERATOR(pg_catalog.+) n_uperms OPERATOR(pg_catalog.+) n_gperms
-	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed OPERATOR(pg_catalog.>) 0 THEN
+	   OPERATOR(pg_catalog.+) n_flags OPERATOR(pg_catalog.+) n_removed
+	   OPERATOR(pg_catalog.+) coalesce(n_owners, 0) OPERATOR(pg_catalog.>) 0 THEN
 		PERFORM inventree_perms_internal._django_log('import_django', src, detail, caller, via);
 	END IF;
 
@@ -693,8 +787,10 @@ BEGIN
 	SELECT x.w, x.n
 	FROM ROWS FROM (
 			pg_catalog.unnest('{users,groups,memberships,models,user_perms,group_perms,role_flags,removed}'::text[]
+							  OPERATOR(pg_catalog.||) CASE WHEN n_owners IS NOT NULL THEN '{owners}'::text[] ELSE '{}' END
 							  OPERATOR(pg_catalog.||) r_what),
 			pg_catalog.unnest(ARRAY[n_users, n_groups, n_members, n_models, n_uperms, n_gperms, n_flags, n_removed]
+							  OPERATOR(pg_catalog.||) CASE WHEN n_owners IS NOT NULL THEN ARRAY[n_owners] ELSE '{}' END
 							  OPERATOR(pg_catalog.||) r_n)) x(w, n);
 END;
 $$;
@@ -702,14 +798,20 @@ COMMENT ON FUNCTION inventree_perms_internal._django_sync(name, oid, regclass, o
 	'Internal: make the extension''s rows from a Django schema match it; caller NULL on link_django()''s trigger path; opened: what _django_open() returned, or NULL';
 
 -- Internal: the action a Django codename stands for on its model, or NULL
--- for a custom codename.
+-- for a custom codename (or a NULL argument).  One expression, every
+-- operator qualified, no SET clause: inlined into the queries that call it
+-- (it runs per row; a SET clause would make each call a function call with
+-- its own configuration switch).
 CREATE FUNCTION inventree_perms_internal._django_action(model text, codename text)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT
-SET search_path = pg_catalog, pg_temp
+LANGUAGE sql IMMUTABLE
 AS $$
-	SELECT a.act FROM (VALUES ('view'::text), ('add'), ('change'), ('delete')) a(act)
-	WHERE codename OPERATOR(pg_catalog.=) (a.act OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) model);
+	SELECT CASE
+		WHEN codename OPERATOR(pg_catalog.=) ('view_'::text OPERATOR(pg_catalog.||) model) THEN 'view'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('add_'::text OPERATOR(pg_catalog.||) model) THEN 'add'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('change_'::text OPERATOR(pg_catalog.||) model) THEN 'change'::text
+		WHEN codename OPERATOR(pg_catalog.=) ('delete_'::text OPERATOR(pg_catalog.||) model) THEN 'delete'::text
+	END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_action(text, text) IS
 	'Internal: view/add/change/delete for Django''s default codenames of a model, NULL for a custom codename';
@@ -733,15 +835,591 @@ AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.import_django(name) IS
 	'Make users, groups, memberships, models, grants and role flags match a Django / InvenTree schema; returns what changed and what was skipped';
 
+-- Internal (C): the rows of one Django table opened by _django_open() whose
+-- integer column keycol equals keyval, read by OID as its owner like
+-- _django_read(), through a btree index of the built-in integer operators
+-- when the table has one (Django indexes every foreign key): a linked
+-- change reads what it is about, not the whole table.
+CREATE FUNCTION inventree_perms_internal._django_read_by(relation oid, tablename text, owner oid,
+												keycol text, keyval bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'ip_django_read_by'
+LANGUAGE C VOLATILE STRICT
+ROWS 10;
+COMMENT ON FUNCTION inventree_perms_internal._django_read_by(oid, text, oid, text, bigint) IS
+	'Internal: the rows of a Django table locked by _django_open() whose integer column keycol equals keyval, read by OID as its owner (through an index when there is one; column definition list required)';
+
+-- Internal: take one of the import's own locks on each of a set of Django
+-- ids (kind 1 users, 2 groups, 3 permissions, 4 content types), in
+-- ascending order (so two writers never wait on each other in a cycle).
+CREATE FUNCTION inventree_perms_internal._django_lock_ids(kind integer, ids bigint[], exclusive boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM inventree_perms_internal._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, exclusive)
+	FROM (SELECT DISTINCT y.id FROM pg_catalog.unnest(ids) y(id) WHERE y.id IS NOT NULL ORDER BY 1) x;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_lock_ids(integer, bigint[], boolean) IS
+	'Internal: take the import''s own lock of the given kind on each id, in ascending order, to the end of the transaction';
+
+-- Internal: the (model, action) each of a set of Django permission ids
+-- stands for (none for a custom codename), read from the linked
+-- auth_permission and django_content_type by OID as their owner, by their
+-- primary keys.  Each permission and then each content type is locked
+-- shared first (their own changes lock them exclusively), and read after
+-- the locks: what a concurrent change of a permission committed is seen.
+CREATE FUNCTION inventree_perms_internal._django_perm_map(tabs oid[], owner oid, ids bigint[])
+RETURNS TABLE (id bigint, model text, action text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+ROWS 1
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+BEGIN
+	IF ids IS NULL OR pg_catalog.cardinality(ids) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN;
+	END IF;
+	PERFORM inventree_perms_internal._django_lock_ids(3, ids, false);
+	PERFORM inventree_perms_internal._django_lock_ids(4, ARRAY(
+		SELECT p.content_type_id
+		FROM (SELECT DISTINCT y.id FROM pg_catalog.unnest(ids) y(id)) i,
+			 LATERAL inventree_perms_internal._django_read_by(tabs[5], 'auth_permission', owner, 'id', i.id)
+				AS p(id bigint, content_type_id bigint, codename text)), false);
+	RETURN QUERY
+	SELECT p.id, ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
+		   inventree_perms_internal._django_action(ct.model, p.codename)
+	FROM (SELECT DISTINCT y.id FROM pg_catalog.unnest(ids) y(id) WHERE y.id IS NOT NULL) i,
+		 LATERAL inventree_perms_internal._django_read_by(tabs[5], 'auth_permission', owner, 'id', i.id)
+			AS p(id bigint, content_type_id bigint, codename text),
+		 LATERAL inventree_perms_internal._django_read_by(tabs[4], 'django_content_type', owner, 'id', p.content_type_id)
+			AS ct(id bigint, app_label text, model text)
+	WHERE inventree_perms_internal._django_action(ct.model, p.codename) IS NOT NULL;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_perm_map(oid[], oid, bigint[]) IS
+	'Internal: the model and action of Django permission ids (custom codenames left out), read from the linked tables by OID and primary key after locking them shared';
+
+-- Internal: a Django permission now means something else (its codename or
+-- content type changed, its content type was renamed, made or removed):
+-- the users and groups of this schema holding it (read by permission_id,
+-- through Django's index) lose the grant of what it meant and get the grant
+-- of what it means (if that model exists).  Returns how many grants it
+-- added and removed.
+CREATE FUNCTION inventree_perms_internal._django_regrant(src text, tabs oid[], owner oid, perm bigint,
+												old_model text, old_action text,
+												new_model text, new_action text,
+												OUT added bigint, OUT removed bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+BEGIN
+	added := 0;
+	removed := 0;
+	IF perm IS NULL OR (old_model, old_action) IS NOT DISTINCT FROM (new_model, new_action) THEN
+		RETURN;
+	END IF;
+	IF old_action IS NOT NULL THEN
+		DELETE FROM inventree_perms.user_perms x
+		 USING inventree_perms_internal._django_read_by(tabs[7], 'auth_user_user_permissions', owner, 'permission_id', perm)
+				AS up(user_id bigint, permission_id bigint),
+			   inventree_perms.users u
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) up.user_id
+		   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) old_model
+		   AND x.action OPERATOR(pg_catalog.=) old_action AND x.source OPERATOR(pg_catalog.=) src;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		removed := removed OPERATOR(pg_catalog.+) c;
+		DELETE FROM inventree_perms.group_perms x
+		 USING inventree_perms_internal._django_read_by(tabs[6], 'auth_group_permissions', owner, 'permission_id', perm)
+				AS gp(group_id bigint, permission_id bigint),
+			   inventree_perms.groups g
+		 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
+		   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) old_model
+		   AND x.action OPERATOR(pg_catalog.=) old_action AND x.source OPERATOR(pg_catalog.=) src;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		removed := removed OPERATOR(pg_catalog.+) c;
+	END IF;
+	IF new_action IS NOT NULL
+	   AND EXISTS (SELECT 1 FROM inventree_perms.models m WHERE m.name OPERATOR(pg_catalog.=) new_model) THEN
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT DISTINCT u.name, new_model, new_action, src
+		FROM inventree_perms_internal._django_read_by(tabs[7], 'auth_user_user_permissions', owner, 'permission_id', perm)
+				AS up(user_id bigint, permission_id bigint)
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		added := added OPERATOR(pg_catalog.+) c;
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT DISTINCT g.name, new_model, new_action, src
+		FROM inventree_perms_internal._django_read_by(tabs[6], 'auth_group_permissions', owner, 'permission_id', perm)
+				AS gp(group_id bigint, permission_id bigint)
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		added := added OPERATOR(pg_catalog.+) c;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_regrant(text, oid[], oid, bigint, text, text, text, text) IS
+	'Internal: move the grants of one Django permission''s holders from what it meant (old model, action) to what it means (new); returns the grants added and removed';
+
+-- Internal: one changed row of a linked auth_user (id, username,
+-- is_superuser, is_active as text; o NULL: inserted, n NULL: deleted).  As
+-- the import decides for that one user: identity is the id (a changed name
+-- is a rename, one audit row; a name held by another row, or one the SPEC
+-- refuses, is skipped, and the next import_django() reports it), flags as
+-- stored, a user made here gets the memberships and permissions Django
+-- already holds for it.  Locks that user only (kind 1).
+CREATE FUNCTION inventree_perms_internal._django_apply_user(src text, tabs oid[], owner oid, via regclass,
+												   o text[], n text[], OUT k bigint, OUT kr bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+	id bigint := n[1]::bigint;
+	cur record;
+	ok boolean;
+BEGIN
+	k := 0;
+	kr := 0;
+	PERFORM inventree_perms_internal._django_lock_ids(1, ARRAY[o[1]::bigint, n[1]::bigint], true);
+	IF o IS NOT NULL AND (n IS NULL OR n[1] OPERATOR(pg_catalog.<>) o[1]) THEN
+		DELETE FROM inventree_perms.users u
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		kr := kr OPERATOR(pg_catalog.+) c;
+	END IF;
+	IF n IS NULL THEN
+		RETURN;
+	END IF;
+	ok := n[2] OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$' AND pg_catalog.length(n[2]) OPERATOR(pg_catalog.<=) 150
+		  OR inventree_perms_internal._django_valid_name('user', n[2]);
+	SELECT u.name, u.is_superuser, u.is_active INTO cur FROM inventree_perms.users u
+	 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) id;
+	IF NOT FOUND AND ok THEN
+		-- a row this schema imported before Django's ids were kept (1.1)
+		UPDATE inventree_perms.users u SET django_id = id
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) n[2]
+		RETURNING u.name, u.is_superuser, u.is_active INTO cur;
+	END IF;
+	IF NOT ok THEN
+		IF cur.name IS NOT NULL THEN
+			DELETE FROM inventree_perms.users u
+			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) id;
+			kr := kr OPERATOR(pg_catalog.+) 1;
+		END IF;
+		RETURN;
+	END IF;
+	IF cur.name IS NULL THEN
+		IF EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) n[2]) THEN
+			RETURN;		-- the name is taken: the next import reports it
+		END IF;
+		INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+		VALUES (n[2], n[3]::boolean, n[4]::boolean, src, id);
+		k := k OPERATOR(pg_catalog.+) 1;
+		-- what Django holds for it already (a user imported late)
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT DISTINCT n[2], g.name, src
+		FROM inventree_perms_internal._django_read_by(tabs[3], 'auth_user_groups', owner, 'user_id', id)
+				AS ug(user_id bigint, group_id bigint)
+		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT DISTINCT n[2], p.model, p.action, src
+		FROM inventree_perms_internal._django_perm_map(tabs, owner, ARRAY(
+				SELECT up.permission_id
+				FROM inventree_perms_internal._django_read_by(tabs[7], 'auth_user_user_permissions', owner, 'user_id', id)
+					AS up(user_id bigint, permission_id bigint))) p
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		k := k OPERATOR(pg_catalog.+) inventree_perms_internal._django_owners_of(src, tabs, owner, 'user', id, n[2]);
+		RETURN;
+	END IF;
+	IF cur.name OPERATOR(pg_catalog.<>) n[2]
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) n[2]) THEN
+		UPDATE inventree_perms.users u SET name = n[2]
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) id;
+		PERFORM inventree_perms_internal._django_log('rename_user', n[2],
+			pg_catalog.jsonb_build_object('from', cur.name, 'to', n[2], 'source', src), NULL, via);
+		k := k OPERATOR(pg_catalog.+) 1;
+	END IF;
+	IF (cur.is_superuser, cur.is_active) IS DISTINCT FROM (n[3]::boolean, n[4]::boolean) THEN
+		UPDATE inventree_perms.users u SET is_superuser = n[3]::boolean, is_active = n[4]::boolean
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) id;
+		k := k OPERATOR(pg_catalog.+) 1;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_apply_user(text, oid[], oid, regclass, text[], text[]) IS
+	'Internal: apply one changed row of a linked auth_user (a user made, renamed, its flags changed, removed); locks only that user; returns rows added or changed, and removed';
+
+-- Internal: one changed row of a linked auth_group (id, name), as
+-- _django_apply_user() for a user: a group made here gets the members,
+-- permissions and ruleset flags Django already holds for it.  Locks that
+-- group only (kind 2).
+CREATE FUNCTION inventree_perms_internal._django_apply_group(src text, tabs oid[], owner oid, via regclass,
+													o text[], n text[], OUT k bigint, OUT kr bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+	id bigint := n[1]::bigint;
+	cur text;
+	ok boolean;
+BEGIN
+	k := 0;
+	kr := 0;
+	PERFORM inventree_perms_internal._django_lock_ids(2, ARRAY[o[1]::bigint, n[1]::bigint], true);
+	IF o IS NOT NULL AND (n IS NULL OR n[1] OPERATOR(pg_catalog.<>) o[1]) THEN
+		DELETE FROM inventree_perms.groups g
+		 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		kr := kr OPERATOR(pg_catalog.+) c;
+	END IF;
+	IF n IS NULL THEN
+		RETURN;
+	END IF;
+	ok := n[2] OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.@+-]+$' AND pg_catalog.length(n[2]) OPERATOR(pg_catalog.<=) 150
+		  OR inventree_perms_internal._django_valid_name('group', n[2]);
+	SELECT g.name INTO cur FROM inventree_perms.groups g
+	 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) id;
+	IF cur IS NULL AND ok THEN
+		UPDATE inventree_perms.groups g SET django_id = id
+		 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id IS NULL AND g.name OPERATOR(pg_catalog.=) n[2]
+		RETURNING g.name INTO cur;
+	END IF;
+	IF NOT ok THEN
+		IF cur IS NOT NULL THEN
+			DELETE FROM inventree_perms.groups g
+			 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) id;
+			kr := kr OPERATOR(pg_catalog.+) 1;
+		END IF;
+		RETURN;
+	END IF;
+	IF cur IS NULL THEN
+		IF EXISTS (SELECT 1 FROM inventree_perms.groups g WHERE g.name OPERATOR(pg_catalog.=) n[2]) THEN
+			RETURN;		-- the name is taken: the next import reports it
+		END IF;
+		INSERT INTO inventree_perms.groups (name, source, django_id) VALUES (n[2], src, id);
+		k := k OPERATOR(pg_catalog.+) 1;
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT DISTINCT u.name, n[2], src
+		FROM inventree_perms_internal._django_read_by(tabs[3], 'auth_user_groups', owner, 'group_id', id)
+				AS ug(user_id bigint, group_id bigint)
+		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT DISTINCT n[2], p.model, p.action, src
+		FROM inventree_perms_internal._django_perm_map(tabs, owner, ARRAY(
+				SELECT gp.permission_id
+				FROM inventree_perms_internal._django_read_by(tabs[6], 'auth_group_permissions', owner, 'group_id', id)
+					AS gp(group_id bigint, permission_id bigint))) p
+		JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
+		SELECT DISTINCT n[2], ro.name, f.act, src
+		FROM inventree_perms_internal._django_read_by(tabs[8], 'users_ruleset', owner, 'group_id', id)
+				AS r(name text, group_id bigint, can_view boolean, can_add boolean,
+					 can_change boolean, can_delete boolean)
+		CROSS JOIN LATERAL (VALUES ('view'::text, r.can_view), ('add', r.can_add),
+								   ('change', r.can_change), ('delete', r.can_delete)) f(act, isset)
+		JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) r.name
+		WHERE f.isset
+		ON CONFLICT DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		k := k OPERATOR(pg_catalog.+) inventree_perms_internal._django_owners_of(src, tabs, owner, 'group', id, n[2]);
+		RETURN;
+	END IF;
+	IF cur OPERATOR(pg_catalog.<>) n[2]
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v WHERE v.name OPERATOR(pg_catalog.=) n[2]) THEN
+		UPDATE inventree_perms.groups g SET name = n[2]
+		 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) id;
+		PERFORM inventree_perms_internal._django_log('rename_group', n[2],
+			pg_catalog.jsonb_build_object('from', cur, 'to', n[2], 'source', src), NULL, via);
+		k := k OPERATOR(pg_catalog.+) 1;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_apply_group(text, oid[], oid, regclass, text[], text[]) IS
+	'Internal: apply one changed row of a linked auth_group (a group made, renamed, removed); locks only that group; returns rows added or changed, and removed';
+
+-- Internal: one changed row of a linked django_content_type (id,
+-- app_label, model).  As the import decides for that one content type: its
+-- model <app_label>_<model> is registered (closed, no table), a changed
+-- name renames the model it made (identity is the content type's id; one
+-- audit row), unless a table is protected with it or the name is taken;
+-- the grants of its permissions follow what they now mean; a model it
+-- registered whose name no content type has any more is removed (not one a
+-- table is protected with).  Locks that content type (kind 4) exclusively:
+-- a linked change mapping one of its permissions waits for it.
+CREATE FUNCTION inventree_perms_internal._django_apply_ct(src text, tabs oid[], owner oid, via regclass,
+												 o text[], n text[], OUT k bigint, OUT kr bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+	oname text := o[2] OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) o[3];
+	nname text := n[2] OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) n[3];
+	nvalid boolean;
+	renamed boolean := false;
+	cur text;
+	p record;
+	r record;
+BEGIN
+	k := 0;
+	kr := 0;
+	PERFORM inventree_perms_internal._django_lock_ids(4, ARRAY[o[1]::bigint, n[1]::bigint], true);
+	nvalid := coalesce(nname OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_.]*$'
+					   AND pg_catalog.length(nname) OPERATOR(pg_catalog.<=) 63, false);
+	-- a rename of the model it made
+	IF o IS NOT NULL AND n IS NOT NULL AND o[1] OPERATOR(pg_catalog.=) n[1]
+	   AND oname OPERATOR(pg_catalog.<>) nname AND nvalid THEN
+		SELECT m.name INTO cur FROM inventree_perms.models m
+		 WHERE m.source OPERATOR(pg_catalog.=) src AND m.django_ct OPERATOR(pg_catalog.=) n[1]::bigint
+		   AND m.name OPERATOR(pg_catalog.<>) nname AND NOT m.builtin AND NOT m.shipped
+		   AND NOT EXISTS (SELECT 1 FROM inventree_perms.models v WHERE v.name OPERATOR(pg_catalog.=) nname)
+		   AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected pr WHERE pr.model OPERATOR(pg_catalog.=) m.name)
+		 ORDER BY m.name LIMIT 1;
+		IF cur IS NOT NULL THEN
+			UPDATE inventree_perms.models m SET name = nname WHERE m.name OPERATOR(pg_catalog.=) cur;
+			PERFORM inventree_perms_internal._django_log('rename_model', nname,
+				pg_catalog.jsonb_build_object('from', cur, 'to', nname, 'source', src), NULL, via);
+			k := k OPERATOR(pg_catalog.+) 1;
+			renamed := cur OPERATOR(pg_catalog.=) oname;
+		END IF;
+	END IF;
+	-- its model, registered if missing, with the content type's id
+	IF n IS NOT NULL AND nvalid THEN
+		INSERT INTO inventree_perms.models (name, description, source, django_ct)
+		SELECT nname, 'Django model ' OPERATOR(pg_catalog.||) nname, src, n[1]::bigint
+		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.models m WHERE m.name OPERATOR(pg_catalog.=) nname)
+		ON CONFLICT (name) DO NOTHING;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		k := k OPERATOR(pg_catalog.+) c;
+		UPDATE inventree_perms.models m SET django_ct = n[1]::bigint
+		 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.=) nname
+		   AND m.django_ct IS DISTINCT FROM n[1]::bigint;
+	END IF;
+	-- the grants of its permissions: from what they meant to what they mean
+	FOR p IN
+		SELECT DISTINCT ap.id, ap.content_type_id, ap.codename
+		FROM (SELECT DISTINCT y.ct FROM pg_catalog.unnest(ARRAY[o[1]::bigint, n[1]::bigint]) y(ct)
+			  WHERE y.ct IS NOT NULL) x,
+			 LATERAL inventree_perms_internal._django_read_by(tabs[5], 'auth_permission', owner, 'content_type_id', x.ct)
+				AS ap(id bigint, content_type_id bigint, codename text)
+		ORDER BY ap.id
+	LOOP
+		r := inventree_perms_internal._django_regrant(src, tabs, owner, p.id,
+				CASE WHEN o IS NOT NULL AND p.content_type_id OPERATOR(pg_catalog.=) o[1]::bigint
+					 THEN CASE WHEN renamed THEN nname ELSE oname END END,
+				CASE WHEN o IS NOT NULL AND p.content_type_id OPERATOR(pg_catalog.=) o[1]::bigint
+					 THEN inventree_perms_internal._django_action(o[3], p.codename) END,
+				CASE WHEN n IS NOT NULL AND nvalid AND p.content_type_id OPERATOR(pg_catalog.=) n[1]::bigint
+					 THEN nname END,
+				CASE WHEN n IS NOT NULL AND nvalid AND p.content_type_id OPERATOR(pg_catalog.=) n[1]::bigint
+					 THEN inventree_perms_internal._django_action(n[3], p.codename) END);
+		k := k OPERATOR(pg_catalog.+) r.added;
+		kr := kr OPERATOR(pg_catalog.+) r.removed;
+	END LOOP;
+	-- the model it made under the old name, if no content type has that name
+	IF o IS NOT NULL AND NOT renamed AND oname IS DISTINCT FROM nname
+	   AND NOT EXISTS (SELECT 1 FROM inventree_perms_internal._django_read(tabs[4], 'django_content_type', owner)
+							AS ct(id bigint, app_label text, model text)
+					   WHERE ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model
+							 OPERATOR(pg_catalog.=) oname) THEN
+		DELETE FROM inventree_perms.models m
+		 WHERE m.source OPERATOR(pg_catalog.=) src AND m.name OPERATOR(pg_catalog.=) oname
+		   AND NOT m.builtin AND NOT m.shipped
+		   AND NOT EXISTS (SELECT 1 FROM inventree_perms.protected pr WHERE pr.model OPERATOR(pg_catalog.=) m.name);
+		GET DIAGNOSTICS c = ROW_COUNT;
+		kr := kr OPERATOR(pg_catalog.+) c;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_apply_ct(text, oid[], oid, regclass, text[], text[]) IS
+	'Internal: apply one changed row of a linked django_content_type (a model registered, renamed or removed, the grants of its permissions moved); locks only that content type; returns rows added or changed, and removed';
+
+-- Internal: one changed row of a linked auth_permission (id,
+-- content_type_id, codename): the grants of its holders move from what it
+-- meant to what it means.  Locks that permission (kind 3) exclusively, its
+-- content types shared.
+CREATE FUNCTION inventree_perms_internal._django_apply_permission(src text, tabs oid[], owner oid, via regclass,
+														 o text[], n text[], OUT k bigint, OUT kr bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	om text;
+	oa text;
+	nm text;
+	na text;
+	r record;
+BEGIN
+	k := 0;
+	kr := 0;
+	PERFORM inventree_perms_internal._django_lock_ids(3, ARRAY[o[1]::bigint, n[1]::bigint], true);
+	PERFORM inventree_perms_internal._django_lock_ids(4, ARRAY[o[2]::bigint, n[2]::bigint], false);
+	IF o IS NOT NULL THEN
+		SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
+			   inventree_perms_internal._django_action(ct.model, o[3])
+		  INTO om, oa
+		  FROM inventree_perms_internal._django_read_by(tabs[4], 'django_content_type', owner, 'id', o[2]::bigint)
+				AS ct(id bigint, app_label text, model text);
+	END IF;
+	IF n IS NOT NULL THEN
+		SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
+			   inventree_perms_internal._django_action(ct.model, n[3])
+		  INTO nm, na
+		  FROM inventree_perms_internal._django_read_by(tabs[4], 'django_content_type', owner, 'id', n[2]::bigint)
+				AS ct(id bigint, app_label text, model text);
+	END IF;
+	IF o IS NOT NULL AND n IS NOT NULL AND o[1] OPERATOR(pg_catalog.=) n[1] THEN
+		r := inventree_perms_internal._django_regrant(src, tabs, owner, n[1]::bigint, om, oa, nm, na);
+		k := k OPERATOR(pg_catalog.+) r.added;
+		kr := kr OPERATOR(pg_catalog.+) r.removed;
+		RETURN;
+	END IF;
+	IF o IS NOT NULL THEN
+		r := inventree_perms_internal._django_regrant(src, tabs, owner, o[1]::bigint, om, oa, NULL, NULL);
+		kr := kr OPERATOR(pg_catalog.+) r.removed;
+	END IF;
+	IF n IS NOT NULL THEN
+		r := inventree_perms_internal._django_regrant(src, tabs, owner, n[1]::bigint, NULL, NULL, nm, na);
+		k := k OPERATOR(pg_catalog.+) r.added;
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_apply_permission(text, oid[], oid, regclass, text[], text[]) IS
+	'Internal: apply one changed row of a linked auth_permission (the grants of its holders follow what it means); locks only that permission; returns rows added and removed';
+
+-- Internal: the owners InvenTree's users_owner (linked, tabs[9]) has for a
+-- user or group just made here (kind 'user' or 'group', its Django id and
+-- name): an owner id this schema set before is set again, a hand-made one
+-- is left alone.  Returns how many owners it set.
+CREATE FUNCTION inventree_perms_internal._django_owners_of(src text, tabs oid[], owner oid, kind text,
+												  django_id bigint, name text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+BEGIN
+	IF coalesce(tabs[9], 0) OPERATOR(pg_catalog.=) 0 THEN
+		RETURN 0;
+	END IF;
+	INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
+	SELECT ow.id, CASE kind WHEN 'user' THEN _django_owners_of.name END,
+		   CASE kind WHEN 'group' THEN _django_owners_of.name END, src
+	FROM inventree_perms_internal._django_read_by(tabs[9], 'users_owner', owner, 'owner_id', django_id)
+			AS ow(id bigint, owner_type_id bigint, owner_id bigint),
+		 LATERAL inventree_perms_internal._django_read_by(tabs[4], 'django_content_type', owner, 'id', ow.owner_type_id)
+			AS ct(id bigint, app_label text, model text)
+	WHERE ct.app_label OPERATOR(pg_catalog.=) 'auth' AND ct.model OPERATOR(pg_catalog.=) kind
+	ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
+	WHERE x.source OPERATOR(pg_catalog.=) src
+	  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname);
+	GET DIAGNOSTICS c = ROW_COUNT;
+	RETURN c;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_owners_of(text, oid[], oid, text, bigint, text) IS
+	'Internal: set the owners a linked users_owner has for a user or group just imported (kind user or group, its Django id and name); returns how many';
+
+-- Internal: one changed row of a linked users_owner (id, owner_type_id,
+-- owner_id): the owner id stands for the user or group of this schema that
+-- the row names (owner_type_id: the content type auth.user or auth.group),
+-- or, if that one is not imported, for nobody (the owner made by this
+-- schema is dropped).  An owner id set by hand is left alone.  Locks that
+-- owner id (kind 5).
+CREATE FUNCTION inventree_perms_internal._django_apply_owner(src text, tabs oid[], owner oid, via regclass,
+													o text[], n text[], OUT k bigint, OUT kr bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+	c bigint;
+	un text;
+	gn text;
+BEGIN
+	k := 0;
+	kr := 0;
+	PERFORM inventree_perms_internal._django_lock_ids(5, ARRAY[o[1]::bigint, n[1]::bigint], true);
+	IF o IS NOT NULL AND (n IS NULL OR n[1] OPERATOR(pg_catalog.<>) o[1]) THEN
+		DELETE FROM inventree_perms.owners x
+		 WHERE x.id OPERATOR(pg_catalog.=) o[1]::bigint AND x.source OPERATOR(pg_catalog.=) src;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		kr := kr OPERATOR(pg_catalog.+) c;
+	END IF;
+	IF n IS NULL THEN
+		RETURN;
+	END IF;
+	SELECT u.name, g.name INTO un, gn
+	FROM inventree_perms_internal._django_read_by(tabs[4], 'django_content_type', owner, 'id', n[2]::bigint)
+			AS ct(id bigint, app_label text, model text)
+	LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
+		AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[3]::bigint
+	LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
+		AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[3]::bigint
+	WHERE ct.app_label OPERATOR(pg_catalog.=) 'auth';
+	IF un IS NULL AND gn IS NULL THEN
+		DELETE FROM inventree_perms.owners x
+		 WHERE x.id OPERATOR(pg_catalog.=) n[1]::bigint AND x.source OPERATOR(pg_catalog.=) src;
+		GET DIAGNOSTICS c = ROW_COUNT;
+		kr := kr OPERATOR(pg_catalog.+) c;
+		RETURN;
+	END IF;
+	INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
+	VALUES (n[1]::bigint, un, gn, src)
+	ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
+	WHERE x.source OPERATOR(pg_catalog.=) src
+	  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname);
+	GET DIAGNOSTICS c = ROW_COUNT;
+	k := k OPERATOR(pg_catalog.+) c;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_apply_owner(text, oid[], oid, regclass, text[], text[]) IS
+	'Internal: apply one changed row of a linked users_owner (an owner id set to a user or group of the schema, or dropped); locks only that owner id; returns owners set and dropped';
+
+
 -- Internal: apply one changed row of a linked Django table (the trigger
 -- path of link_django(): _django_row_trigger() passes the old and new
 -- values of the columns the import reads, as text).  Only what that row
--- means changes: a membership, a user or group permission, the flags of one
+-- means changes: a user, a group, a model, what a permission grants, an
+-- owner, a membership, a user or group permission, the flags of one
 -- ruleset.  Locks: the import's lock shared (a whole import waits for the
--- deltas and they for it) and the user's or group's own lock, so Django
--- writes for different users and groups never wait on each other here.  A
--- permission is mapped through Django's auth_permission and
--- django_content_type, read by OID as their owner (the link's tables).
+-- deltas and they for it) and the lock of what the row is about (a user, a
+-- group, a permission, a content type, an owner id), so Django writes for
+-- different users and groups never wait on each other here.  What Django's
+-- tables hold beyond the row is read by OID as their owner, by key (the
+-- link's tables, _django_read_by()).
 CREATE FUNCTION inventree_perms_internal._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -763,100 +1441,120 @@ BEGIN
 		RETURN;
 	END IF;
 	PERFORM inventree_perms_internal._django_lock(0, pg_catalog.hashtext(src), false);
-	-- The user or group the row is about (old and new), locked in order.
-	kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
-	ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
-												   ((CASE tablename WHEN 'users_ruleset' THEN n[2] ELSE n[1] END)::bigint)) x(id)
-				 WHERE x.id IS NOT NULL ORDER BY 1);
-	PERFORM inventree_perms_internal._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
-	FROM pg_catalog.unnest(ids) x(id);
+	-- Users, groups, content types, permissions, owners: each has its own
+	-- function, which takes its own locks.
+	IF tablename OPERATOR(pg_catalog.=) 'auth_user' THEN
+		SELECT x.k, x.kr INTO k, kr FROM inventree_perms_internal._django_apply_user(src, tabs, owner, via, o, n) x;
+		what := 'users';
+	ELSIF tablename OPERATOR(pg_catalog.=) 'auth_group' THEN
+		SELECT x.k, x.kr INTO k, kr FROM inventree_perms_internal._django_apply_group(src, tabs, owner, via, o, n) x;
+		what := 'groups';
+	ELSIF tablename OPERATOR(pg_catalog.=) 'django_content_type' THEN
+		SELECT x.k, x.kr INTO k, kr FROM inventree_perms_internal._django_apply_ct(src, tabs, owner, via, o, n) x;
+		what := 'models';
+	ELSIF tablename OPERATOR(pg_catalog.=) 'auth_permission' THEN
+		SELECT x.k, x.kr INTO k, kr FROM inventree_perms_internal._django_apply_permission(src, tabs, owner, via, o, n) x;
+		what := 'grants';
+	ELSIF tablename OPERATOR(pg_catalog.=) 'users_owner' THEN
+		SELECT x.k, x.kr INTO k, kr FROM inventree_perms_internal._django_apply_owner(src, tabs, owner, via, o, n) x;
+		what := 'owners';
+	ELSE
+		-- Memberships, user and group permissions, rulesets: the user or
+		-- group the row is about (old and new), locked in order.
+		kind := CASE WHEN tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions}') THEN 1 ELSE 2 END;
+		ids := ARRAY(SELECT DISTINCT x.id FROM (VALUES ((CASE tablename WHEN 'users_ruleset' THEN o[2] ELSE o[1] END)::bigint),
+													   ((CASE tablename WHEN 'users_ruleset' THEN n[2] ELSE n[1] END)::bigint)) x(id)
+					 WHERE x.id IS NOT NULL ORDER BY 1);
+		PERFORM inventree_perms_internal._django_lock(kind, (x.id OPERATOR(pg_catalog.%) 2147483647)::integer, true)
+		FROM pg_catalog.unnest(ids) x(id);
 
-	IF tablename OPERATOR(pg_catalog.=) 'auth_user_groups' THEN
-		what := 'memberships';
-		IF o IS NOT NULL THEN
-			DELETE FROM inventree_perms.memberships m
-			 USING inventree_perms.users u, inventree_perms.groups g
-			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
-			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint
-			   AND m.username OPERATOR(pg_catalog.=) u.name AND m.groupname OPERATOR(pg_catalog.=) g.name
-			   AND m.source OPERATOR(pg_catalog.=) src;
-			GET DIAGNOSTICS c = ROW_COUNT;
-			kr := kr OPERATOR(pg_catalog.+) c;
-		END IF;
-		IF n IS NOT NULL THEN
-			INSERT INTO inventree_perms.memberships (username, groupname, source)
-			SELECT u.name, g.name, src FROM inventree_perms.users u, inventree_perms.groups g
-			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
-			   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint
-			ON CONFLICT DO NOTHING;
-			GET DIAGNOSTICS c = ROW_COUNT;
-			k := k OPERATOR(pg_catalog.+) c;
-		END IF;
-	ELSIF tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_user_permissions,auth_group_permissions}') THEN
-		what := CASE kind WHEN 1 THEN 'user_perms' ELSE 'group_perms' END;
-		IF o IS NOT NULL THEN
-			IF kind OPERATOR(pg_catalog.=) 1 THEN
-				DELETE FROM inventree_perms.user_perms x
-				 USING inventree_perms.users u, inventree_perms_internal._django_perm(tabs, owner, o[2]::bigint) p
+		IF tablename OPERATOR(pg_catalog.=) 'auth_user_groups' THEN
+			what := 'memberships';
+			IF o IS NOT NULL THEN
+				DELETE FROM inventree_perms.memberships m
+				 USING inventree_perms.users u, inventree_perms.groups g
 				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
-				   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) p.model
-				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
-			ELSE
-				DELETE FROM inventree_perms.group_perms x
-				 USING inventree_perms.groups g, inventree_perms_internal._django_perm(tabs, owner, o[2]::bigint) p
-				 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint
-				   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) p.model
-				   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+				   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint
+				   AND m.username OPERATOR(pg_catalog.=) u.name AND m.groupname OPERATOR(pg_catalog.=) g.name
+				   AND m.source OPERATOR(pg_catalog.=) src;
+				GET DIAGNOSTICS c = ROW_COUNT;
+				kr := kr OPERATOR(pg_catalog.+) c;
 			END IF;
-			GET DIAGNOSTICS c = ROW_COUNT;
-			kr := kr OPERATOR(pg_catalog.+) c;
-		END IF;
-		IF n IS NOT NULL THEN
-			IF kind OPERATOR(pg_catalog.=) 1 THEN
-				INSERT INTO inventree_perms.user_perms (username, model, action, source)
-				SELECT u.name, m.name, p.action, src
-				FROM inventree_perms.users u, inventree_perms_internal._django_perm(tabs, owner, n[2]::bigint) p
-				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
-				WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+			IF n IS NOT NULL THEN
+				INSERT INTO inventree_perms.memberships (username, groupname, source)
+				SELECT u.name, g.name, src FROM inventree_perms.users u, inventree_perms.groups g
+				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+				   AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint
 				ON CONFLICT DO NOTHING;
-			ELSE
-				INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
-				SELECT g.name, m.name, p.action, src
-				FROM inventree_perms.groups g, inventree_perms_internal._django_perm(tabs, owner, n[2]::bigint) p
-				JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
-				WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[1]::bigint
-				ON CONFLICT DO NOTHING;
+				GET DIAGNOSTICS c = ROW_COUNT;
+				k := k OPERATOR(pg_catalog.+) c;
 			END IF;
-			GET DIAGNOSTICS c = ROW_COUNT;
-			k := k OPERATOR(pg_catalog.+) c;
+		ELSIF tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_user_permissions,auth_group_permissions}') THEN
+			what := CASE kind WHEN 1 THEN 'user_perms' ELSE 'group_perms' END;
+			IF o IS NOT NULL THEN
+				IF kind OPERATOR(pg_catalog.=) 1 THEN
+					DELETE FROM inventree_perms.user_perms x
+					 USING inventree_perms.users u, inventree_perms_internal._django_perm_map(tabs, owner, ARRAY[o[2]::bigint]) p
+					 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+					   AND x.username OPERATOR(pg_catalog.=) u.name AND x.model OPERATOR(pg_catalog.=) p.model
+					   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+				ELSE
+					DELETE FROM inventree_perms.group_perms x
+					 USING inventree_perms.groups g, inventree_perms_internal._django_perm_map(tabs, owner, ARRAY[o[2]::bigint]) p
+					 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[1]::bigint
+					   AND x.groupname OPERATOR(pg_catalog.=) g.name AND x.model OPERATOR(pg_catalog.=) p.model
+					   AND x.action OPERATOR(pg_catalog.=) p.action AND x.source OPERATOR(pg_catalog.=) src;
+				END IF;
+				GET DIAGNOSTICS c = ROW_COUNT;
+				kr := kr OPERATOR(pg_catalog.+) c;
+			END IF;
+			IF n IS NOT NULL THEN
+				IF kind OPERATOR(pg_catalog.=) 1 THEN
+					INSERT INTO inventree_perms.user_perms (username, model, action, source)
+					SELECT u.name, m.name, p.action, src
+					FROM inventree_perms.users u, inventree_perms_internal._django_perm_map(tabs, owner, ARRAY[n[2]::bigint]) p
+					JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+					WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+					ON CONFLICT DO NOTHING;
+				ELSE
+					INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+					SELECT g.name, m.name, p.action, src
+					FROM inventree_perms.groups g, inventree_perms_internal._django_perm_map(tabs, owner, ARRAY[n[2]::bigint]) p
+					JOIN inventree_perms.models m ON m.name OPERATOR(pg_catalog.=) p.model
+					WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[1]::bigint
+					ON CONFLICT DO NOTHING;
+				END IF;
+				GET DIAGNOSTICS c = ROW_COUNT;
+				k := k OPERATOR(pg_catalog.+) c;
+			END IF;
+		ELSE	-- users_ruleset: name, group_id, can_view, can_add, can_change, can_delete
+			what := 'role_flags';
+			WITH oldf AS (
+				SELECT g.name AS groupname, o[1] AS role, f.act AS action
+				FROM inventree_perms.groups g,
+					 (VALUES ('view'::text, o[3]), ('add', o[4]), ('change', o[5]), ('delete', o[6])) f(act, isset)
+				WHERE o IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+				  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint),
+			newf AS (
+				SELECT g.name AS groupname, n[1] AS role, f.act AS action
+				FROM inventree_perms.groups g,
+					 (VALUES ('view'::text, n[3]), ('add', n[4]), ('change', n[5]), ('delete', n[6])) f(act, isset)
+				WHERE n IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
+				  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint),
+			del AS (
+				DELETE FROM inventree_perms.group_roles x
+				 USING (SELECT * FROM oldf EXCEPT SELECT * FROM newf) d
+				 WHERE x.groupname OPERATOR(pg_catalog.=) d.groupname AND x.role OPERATOR(pg_catalog.=) d.role
+				   AND x.action OPERATOR(pg_catalog.=) d.action AND x.source OPERATOR(pg_catalog.=) src
+				RETURNING 1),
+			ins AS (
+				INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
+				SELECT newf.groupname, ro.name, newf.action, src FROM newf
+				JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) newf.role
+				ON CONFLICT DO NOTHING
+				RETURNING 1)
+			SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO k, kr;
 		END IF;
-	ELSE	-- users_ruleset: name, group_id, can_view, can_add, can_change, can_delete
-		what := 'role_flags';
-		WITH oldf AS (
-			SELECT g.name AS groupname, o[1] AS role, f.act AS action
-			FROM inventree_perms.groups g,
-				 (VALUES ('view'::text, o[3]), ('add', o[4]), ('change', o[5]), ('delete', o[6])) f(act, isset)
-			WHERE o IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
-			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) o[2]::bigint),
-		newf AS (
-			SELECT g.name AS groupname, n[1] AS role, f.act AS action
-			FROM inventree_perms.groups g,
-				 (VALUES ('view'::text, n[3]), ('add', n[4]), ('change', n[5]), ('delete', n[6])) f(act, isset)
-			WHERE n IS NOT NULL AND f.isset OPERATOR(pg_catalog.=) 't'
-			  AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) n[2]::bigint),
-		del AS (
-			DELETE FROM inventree_perms.group_roles x
-			 USING (SELECT * FROM oldf EXCEPT SELECT * FROM newf) d
-			 WHERE x.groupname OPERATOR(pg_catalog.=) d.groupname AND x.role OPERATOR(pg_catalog.=) d.role
-			   AND x.action OPERATOR(pg_catalog.=) d.action AND x.source OPERATOR(pg_catalog.=) src
-			RETURNING 1),
-		ins AS (
-			INSERT INTO inventree_perms.group_roles (groupname, role, action, source)
-			SELECT newf.groupname, ro.name, newf.action, src FROM newf
-			JOIN inventree_perms.roles ro ON ro.name OPERATOR(pg_catalog.=) newf.role
-			ON CONFLICT DO NOTHING
-			RETURNING 1)
-		SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO k, kr;
 	END IF;
 
 	-- One audit row, with the counters of an import, if it changed something.
@@ -870,28 +1568,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_apply(regclass, text, text[], text[], oid) IS
-	'Internal: apply one changed row of a linked Django table (old and new values as text); locks only that user or group';
-
--- Internal: the (model, action) a Django permission id stands for (none for
--- a custom codename), read from the linked auth_permission and
--- django_content_type by OID as their owner.
-CREATE FUNCTION inventree_perms_internal._django_perm(tabs oid[], owner oid, permission_id bigint)
-RETURNS TABLE (model text, action text)
-LANGUAGE sql STABLE SECURITY DEFINER
-ROWS 1		-- one permission: join the extension's tables by their indexes
-SET search_path = pg_catalog, pg_temp
-SET jit = off
-AS $$
-	SELECT ct.app_label OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) ct.model,
-		   inventree_perms_internal._django_action(ct.model, p.codename)
-	FROM inventree_perms_internal._django_read(tabs[5], 'auth_permission', owner) AS p(id bigint, content_type_id bigint, codename text)
-	JOIN inventree_perms_internal._django_read(tabs[4], 'django_content_type', owner) AS ct(id bigint, app_label text, model text)
-	  ON ct.id OPERATOR(pg_catalog.=) p.content_type_id
-	WHERE p.id OPERATOR(pg_catalog.=) permission_id
-	  AND inventree_perms_internal._django_action(ct.model, p.codename) IS NOT NULL;
-$$;
-COMMENT ON FUNCTION inventree_perms_internal._django_perm(oid[], oid, bigint) IS
-	'Internal: the model and action of a Django permission id, read from the linked tables by OID';
+	'Internal: apply one changed row of a linked Django table (old and new values as text); locks only what that row is about (a user, a group, a permission, a content type, an owner)';
 
 -- Internal (C): the row trigger link_django() puts on auth_user_groups,
 -- auth_user_user_permissions, auth_group_permissions and users_ruleset.
@@ -993,18 +1670,18 @@ BEGIN
 	rels := inventree_perms_internal._django_open(source_schema, inventree_perms_internal._caller());
 	PERFORM inventree_perms_internal._django_sync(source_schema, inventree_perms_internal._caller(), NULL, rels);
 	UPDATE inventree_perms.django_links l
-	   SET tables = ARRAY(SELECT NULLIF(x.r, 0)::regclass FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i)
+	   SET tables = ARRAY(SELECT NULLIF(x.r, 0)::regclass FROM pg_catalog.unnest(rels[2:]) WITH ORDINALITY x(r, i)
 						  ORDER BY x.i)
 	 WHERE l.source_schema OPERATOR(pg_catalog.=) _link_django.source_schema
 	   AND l.tables IS DISTINCT FROM ARRAY(SELECT NULLIF(x.r, 0)::regclass
-										   FROM pg_catalog.unnest(rels[2:9]) WITH ORDINALITY x(r, i) ORDER BY x.i);
-	-- Memberships, user and group permissions and rulesets change by the
-	-- row (row triggers apply each row's delta); users, groups, content
-	-- types and permissions (rare: an admin's edit, a migration) and any
-	-- TRUNCATE re-run the import (statement triggers).
+										   FROM pg_catalog.unnest(rels[2:]) WITH ORDINALITY x(r, i) ORDER BY x.i);
+	-- Every Django table changes by the row (row triggers apply each row's
+	-- delta); a TRUNCATE re-runs the import (statement triggers).  A
+	-- statement trigger of an older link that re-imports on every change is
+	-- replaced.
 	FOR t IN
 		SELECT rels[d.ord OPERATOR(pg_catalog.+) 1]::regclass AS rel, d.tablename, d.columns,
-			   d.tablename OPERATOR(pg_catalog.=) ANY ('{auth_user_groups,auth_user_user_permissions,auth_group_permissions,users_ruleset}') AS delta,
+			   true AS delta,
 			   (SELECT tg.tgenabled FROM pg_catalog.pg_trigger tg
 				WHERE tg.tgrelid OPERATOR(pg_catalog.=) rels[d.ord OPERATOR(pg_catalog.+) 1]
 				  AND tg.tgname OPERATOR(pg_catalog.=) 'inventree_perms_django') AS enabled,
@@ -1019,7 +1696,6 @@ BEGIN
 		ORDER BY d.ord
 	LOOP
 		IF t.delta AND t.on_insert THEN
-			-- a statement trigger of an older link that re-imports on every change
 			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_django ON %s', t.rel);
 			t.enabled := NULL;
 		END IF;

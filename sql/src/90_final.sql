@@ -6,7 +6,10 @@
 -- Every change to a table the checks read, whoever makes it and however
 -- (management function, direct DML, TRUNCATE, an upgrade script, logical
 -- replication's apply worker), invalidates every session's cache at commit.
--- ENABLE ALWAYS: session_replication_role = replica must not skip it.
+-- ENABLE ALWAYS: session_replication_role = replica must not skip it.  One
+-- invalidation per statement, not per row: a statement that writes many
+-- rows (an import) would otherwise rebuild the table's relcache entry, and
+-- re-plan what depends on it, once per row.
 DO $$
 DECLARE
 	t text;
@@ -14,14 +17,21 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms',
 							 'group_perms', 'roles', 'role_models', 'group_roles', 'delegates',
 							 'role_change_inherits'] LOOP
-		-- Row triggers: logical replication's apply worker fires row
-		-- triggers only.  TRUNCATE fires statement triggers only.
+		-- A statement trigger; and a row trigger for replica mode only:
+		-- logical replication's apply worker fires row triggers only.
+		-- TRUNCATE fires statement triggers only.
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate'
 			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_invalidate_row'
+			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE REPLICA TRIGGER inventree_perms_invalidate_row', t);
 		EXECUTE pg_catalog.format(
 			'CREATE TRIGGER inventree_perms_invalidate_truncate'
 			' AFTER TRUNCATE ON inventree_perms.%I'

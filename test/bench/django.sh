@@ -6,7 +6,9 @@
 # For two site sizes (BENCH_SMALL users, default 1,000; BENCH_LARGE users,
 # default 100,000; BENCH_PERMS direct Django permissions per user, default
 # 10, so 1,000,000 permission rows at the large size; 100 groups, two per
-# user; 250 content types x 4 permissions; 10 InvenTree rulesets per group)
+# user; 250 content types x 4 permissions; 10 InvenTree rulesets per group;
+# InvenTree's users_owner, one owner per user and group; Django's indexes
+# on every foreign key)
 # it measures, in one throwaway cluster:
 #   - import_django() of the whole site, then a re-import that changes nothing
 #     (and whether it wrote a row);
@@ -96,8 +98,21 @@ CREATE TABLE dj_bench.users_ruleset (id serial PRIMARY KEY, name varchar(50) NOT
 	can_view boolean NOT NULL DEFAULT false, can_add boolean NOT NULL DEFAULT false,
 	can_change boolean NOT NULL DEFAULT false, can_delete boolean NOT NULL DEFAULT false,
 	group_id integer NOT NULL REFERENCES dj_bench.auth_group, UNIQUE (name, group_id));
+CREATE TABLE dj_bench.users_owner (id serial PRIMARY KEY, owner_id integer,
+	owner_type_id integer REFERENCES dj_bench.django_content_type, UNIQUE (owner_type_id, owner_id));
+-- Django indexes every foreign key column
+CREATE INDEX ON dj_bench.auth_permission (content_type_id);
+CREATE INDEX ON dj_bench.auth_group_permissions (group_id);
+CREATE INDEX ON dj_bench.auth_group_permissions (permission_id);
+CREATE INDEX ON dj_bench.auth_user_groups (user_id);
+CREATE INDEX ON dj_bench.auth_user_groups (group_id);
+CREATE INDEX ON dj_bench.auth_user_user_permissions (user_id);
+CREATE INDEX ON dj_bench.auth_user_user_permissions (permission_id);
+CREATE INDEX ON dj_bench.users_ruleset (group_id);
+CREATE INDEX ON dj_bench.users_owner (owner_type_id);
 INSERT INTO dj_bench.django_content_type (app_label, model)
-SELECT 'app' || (i % 10), 'model' || i FROM generate_series(1, 250) i;
+SELECT 'app' || (i % 10), 'model' || i FROM generate_series(1, 248) i;
+INSERT INTO dj_bench.django_content_type (app_label, model) VALUES ('auth', 'user'), ('auth', 'group');
 INSERT INTO dj_bench.auth_permission (name, content_type_id, codename)
 SELECT 'Can ' || a || ' ' || ct.model, ct.id, a || '_' || ct.model
 FROM dj_bench.django_content_type ct, unnest('{add,change,delete,view}'::text[]) a;
@@ -113,7 +128,14 @@ INSERT INTO dj_bench.auth_user (password, is_superuser, username, is_active)
 SELECT 'x', false, 'user' || i, i % 50 <> 0 FROM generate_series(1, :users) i;
 INSERT INTO dj_bench.auth_user_groups (user_id, group_id)
 SELECT u, 1 + (u + k * 37) % 100 FROM generate_series(1, :users) u, generate_series(0, 1) k;
--- permissions 1..1000 are given; 1001 (add_model250... see below) never is
+-- InvenTree's owners: one for every user and every group
+INSERT INTO dj_bench.users_owner (owner_id, owner_type_id)
+SELECT u, (SELECT id FROM dj_bench.django_content_type WHERE (app_label, model) = ('auth', 'user'))
+FROM generate_series(1, :users) u;
+INSERT INTO dj_bench.users_owner (owner_id, owner_type_id)
+SELECT g, (SELECT id FROM dj_bench.django_content_type WHERE (app_label, model) = ('auth', 'group'))
+FROM generate_series(1, 100) g;
+-- permissions 1..999 are given; 1000 (view_group) only by the measured change
 INSERT INTO dj_bench.auth_user_user_permissions (user_id, permission_id)
 SELECT u, 1 + (u * 31 + j * 97) % 999 FROM generate_series(1, :users) u, generate_series(1, :perms) j
 ON CONFLICT DO NOTHING;
@@ -146,6 +168,21 @@ BEGIN;
 DELETE FROM dj_bench.auth_user_user_permissions WHERE user_id = :u AND permission_id = 1000;
 COMMIT;
 SQL
+# The same for a change of a user's own row (auth_user: deactivated and
+# reactivated, each its own transaction).
+cat >"$TMP/user.sql" <<'SQL'
+\set u 1 + :client_id + 4 * random(0, :users / 4 - 1)
+BEGIN;
+UPDATE dj_bench.auth_user SET is_active = NOT is_active WHERE id = :u;
+COMMIT;
+BEGIN;
+UPDATE dj_bench.auth_user SET is_active = NOT is_active WHERE id = :u;
+COMMIT;
+SQL
+latency_user() {	# latency_user USERS: mean ms per transaction, 1 client
+	"$PGBIN/pgbench" -n -f "$TMP/user.sql" -D users="$1" -c 1 -j 1 -t "$TX" 2>&1 |
+		awk '/latency average/ { print $4 / 2 }' || true
+}
 latency() {	# latency USERS CLIENTS: mean ms per transaction
 	"$PGBIN/pgbench" -n -f "$TMP/change.sql" -D users="$1" -c "$2" -j "$2" -t "$TX" 2>&1 |
 		awk '/latency average/ { print $4 / 2 }' || true
@@ -169,8 +206,10 @@ for size in small large; do
 	w1=$(writes)
 	R[$size.rewrites]=$((w1 - w0))
 	R[$size.plain]=$(latency "$n" 1)
+	R[$size.uplain]=$(latency_user "$n")
 	psql -c "SELECT inventree_perms.link_django('dj_bench')" >/dev/null
 	R[$size.linked]=$(latency "$n" 1)
+	R[$size.ulinked]=$(latency_user "$n")
 	R[$size.tps1]=$(tps "$n" 1)
 	R[$size.tps4]=$(tps "$n" 4)
 	psql -c "SELECT inventree_perms.unlink_django('dj_bench')" >/dev/null
@@ -190,6 +229,11 @@ printf '%-58s %14s %14s\n' "... rows it wrote (target 0)" "${R[small.rewrites]}"
 printf '%-58s %14s %14s\n' "one single-row Django change, not linked, ms" "${R[small.plain]}" "${R[large.plain]}"
 printf '%-58s %14s %14s\n' "... linked, ms" "${R[small.linked]}" "${R[large.linked]}"
 printf '%-58s %14s %14s %10s\n' "... added by the link, ms (target <= 2, ratio <= 1.5x)" "$sa" "$la" "$(ratio "$la" "$sa")"
+ua_s=$(added "${R[small.ulinked]}" "${R[small.uplain]}")
+ua_l=$(added "${R[large.ulinked]}" "${R[large.uplain]}")
+printf '%-58s %14s %14s\n' "one auth_user row change, not linked, ms" "${R[small.uplain]}" "${R[large.uplain]}"
+printf '%-58s %14s %14s\n' "... linked, ms" "${R[small.ulinked]}" "${R[large.ulinked]}"
+printf '%-58s %14s %14s %10s\n' "... added by the link, ms (target <= 2, ratio <= 1.5x)" "$ua_s" "$ua_l" "$(ratio "$ua_l" "$ua_s")"
 printf '%-58s %14s %14s\n' "linked changes/s, 1 client" "${R[small.tps1]}" "${R[large.tps1]}"
 printf '%-58s %14s %14s\n' "linked changes/s, 4 clients, different users" "${R[small.tps4]}" "${R[large.tps4]}"
 printf '%-58s %14s %14s\n' "... 4 clients / 1 client (target >= 1.5x)" \

@@ -85,7 +85,7 @@ SELECT p.oid::regprocedure::text AS sig,
 					WHEN 'regclass' THEN 'pg_catalog.pg_class' WHEN 'regrole' THEN 'pg_monitor'
 					WHEN 'oid' THEN '0' WHEN 'integer' THEN '0' WHEN 'bigint' THEN '0' WHEN 'oid[]' THEN '{}'
 					WHEN 'boolean' THEN 'false' WHEN 'jsonb' THEN '{}'
-					WHEN 'text[]' THEN '{}' WHEN '"char"' THEN 'r'
+					WHEN 'text[]' THEN '{}' WHEN 'bigint[]' THEN '{}' WHEN '"char"' THEN 'r'
 					WHEN 'timestamp with time zone' THEN 'now' ELSE 'x' END, format_type(t, NULL)), ', ' ORDER BY i)
 				  FROM unnest(p.proargtypes) WITH ORDINALITY u(t, i)), '')) AS call
 FROM pg_proc p

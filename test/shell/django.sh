@@ -7,7 +7,9 @@
 #
 # The site: the project in test/shell/django/ (contenttypes, auth, two apps:
 # "part" with models named like InvenTree's and a custom permission, "users"
-# with InvenTree's RuleSet in users_ruleset and a second custom permission),
+# with InvenTree's RuleSet in users_ruleset, InvenTree's Owner in users_owner
+# (one per user and group, made and removed by signals) and a second custom
+# permission),
 # migrated at run time (makemigrations into a copy in the temp dir) into a
 # database owned by "djowner", the role Django connects as: not a superuser,
 # it owns every Django table, as in production.  "djadmin" is an
@@ -26,7 +28,8 @@
 # names Django no longer has are unknown users.  has_role_perm() is compared
 # with InvenTree's check_user_role() (the rulesets' flags) the same way.
 # Each comparison also checks that the extension's users (with their flags),
-# groups and memberships are Django's plus the hand-made ones.
+# groups and memberships are Django's plus the hand-made ones, and its owners
+# InvenTree's.
 #
 # Random changes: DJANGO_BATCHES (10) batches of DJANGO_BATCH_SIZE (25)
 # changes each, drawn from DJANGO_SEED (printed; set it to replay a run):
@@ -100,6 +103,7 @@ CREATE TABLE harness.expect (username text, model text, action text, want text);
 CREATE TABLE harness.d_users (name text, is_superuser boolean, is_active boolean);
 CREATE TABLE harness.d_groups (name text);
 CREATE TABLE harness.d_members (username text, groupname text);
+CREATE TABLE harness.d_owners (id bigint, username text, groupname text);
 -- has_model_perm() (has_role_perm() for m = 'role:<role>') as 't' / 'f' /
 -- 'null', or 'E:<sqlstate>' if it fails (so one error does not hide the
 -- other answers)
@@ -190,7 +194,11 @@ STRUCT_QUERY="SELECT
 	(SELECT count(*) FROM ((SELECT username, groupname FROM inventree_perms.memberships WHERE groupname <> 'Night Shift'
 							EXCEPT SELECT * FROM harness.d_members)
 						   UNION ALL (SELECT * FROM harness.d_members
-							EXCEPT SELECT username, groupname FROM inventree_perms.memberships)) x)"
+							EXCEPT SELECT username, groupname FROM inventree_perms.memberships)) x),
+	(SELECT count(*) FROM ((SELECT id, username, groupname FROM inventree_perms.owners
+							EXCEPT SELECT * FROM harness.d_owners)
+						   UNION ALL (SELECT * FROM harness.d_owners
+							EXCEPT SELECT id, username, groupname FROM inventree_perms.owners)) x)"
 STRUCT_DIFF="(SELECT 'user only here: ' || name || ' su=' || is_superuser || ' active=' || is_active FROM
 		(SELECT name, is_superuser, is_active FROM inventree_perms.users WHERE name NOT IN ('djadmin', 'ops.bot') EXCEPT SELECT * FROM harness.d_users) a LIMIT 3)
 	UNION ALL (SELECT 'user only in Django: ' || name || ' su=' || is_superuser || ' active=' || is_active FROM
@@ -202,7 +210,11 @@ STRUCT_DIFF="(SELECT 'user only here: ' || name || ' su=' || is_superuser || ' a
 	UNION ALL (SELECT 'membership only here: ' || username || ' in ' || groupname FROM
 		(SELECT username, groupname FROM inventree_perms.memberships WHERE groupname <> 'Night Shift' EXCEPT SELECT * FROM harness.d_members) e LIMIT 3)
 	UNION ALL (SELECT 'membership only in Django: ' || username || ' in ' || groupname FROM
-		(SELECT * FROM harness.d_members EXCEPT SELECT username, groupname FROM inventree_perms.memberships) f LIMIT 3)"
+		(SELECT * FROM harness.d_members EXCEPT SELECT username, groupname FROM inventree_perms.memberships) f LIMIT 3)
+	UNION ALL (SELECT 'owner only here: ' || id || ' ' || coalesce(username, '') || '/' || coalesce(groupname, '') FROM
+		(SELECT id, username, groupname FROM inventree_perms.owners EXCEPT SELECT * FROM harness.d_owners) g LIMIT 3)
+	UNION ALL (SELECT 'owner only in Django: ' || id || ' ' || coalesce(username, '') || '/' || coalesce(groupname, '') FROM
+		(SELECT * FROM harness.d_owners EXCEPT SELECT id, username, groupname FROM inventree_perms.owners) h LIMIT 3)"
 TOTAL_MISMATCHES=0
 
 # show_mismatches HOW: the kinds of mismatch and a few of them, with Django's reasons
@@ -222,11 +234,12 @@ compare() {
 	rm -rf "$T/exp" && mkdir "$T/exp"
 	out=$(dj expect "$T/exp" 2>&1) || { printf '%s\n' "$out"; bail "Django's answers ($label)"; }
 	read -r rows broken <<<"$out"
-	q "$P" shop "TRUNCATE harness.expect, harness.d_users, harness.d_groups, harness.d_members;
+	q "$P" shop "TRUNCATE harness.expect, harness.d_users, harness.d_groups, harness.d_members, harness.d_owners;
 \\copy harness.expect FROM '$T/exp/expect.csv' CSV
 \\copy harness.d_users FROM '$T/exp/users.csv' CSV
 \\copy harness.d_groups FROM '$T/exp/groups.csv' CSV
-\\copy harness.d_members FROM '$T/exp/members.csv' CSV" >/dev/null || bail "loading Django's answers ($label)"
+\\copy harness.d_members FROM '$T/exp/members.csv' CSV
+\\copy harness.d_owners FROM '$T/exp/owners.csv' (FORMAT csv, FORCE_NULL (username, groupname))" >/dev/null || bail "loading Django's answers ($label)"
 	is "$broken" 0 "$label: Django keeps its own rules (inactive: nothing; active superuser: everything)"
 	warm=$(session_q warm "$MISMATCH_QUERY")
 	is "$warm" 0 "$label: has_model_perm = Django's has_perm and has_role_perm = check_user_role, $rows answers, warm session"
@@ -238,8 +251,8 @@ compare() {
 	[[ "$warm" =~ ^[0-9]+$ ]] && TOTAL_MISMATCHES=$((TOTAL_MISMATCHES + warm))
 	[[ "$new" =~ ^[0-9]+$ ]] && TOTAL_MISMATCHES=$((TOTAL_MISMATCHES + new))
 	s=$(q "$P" shop "$STRUCT_QUERY")
-	is "$s" "0|0|0" "$label: users (and flags), groups, memberships are Django's and the hand-made ones (differences: users|groups|memberships)"
-	if [ "$s" != "0|0|0" ]; then
+	is "$s" "0|0|0|0" "$label: users (and flags), groups, memberships are Django's and the hand-made ones, owners are InvenTree's (differences: users|groups|memberships|owners)"
+	if [ "$s" != "0|0|0|0" ]; then
 		q "$P" shop "$STRUCT_DIFF" | while IFS= read -r line; do diag "  $line"; done
 	fi
 }

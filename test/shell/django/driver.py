@@ -73,7 +73,7 @@ from django.core.exceptions import ObjectDoesNotExist  # noqa: E402
 from django.db import DatabaseError, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from users.models import ACTIONS, RuleSet, covered_models, role_models, standard_permissions  # noqa: E402
+from users.models import ACTIONS, Owner, RuleSet, covered_models, role_models, standard_permissions  # noqa: E402
 
 STATE = os.environ['DJ_STATE']
 OPLOG = os.environ.get('DJ_OPLOG', os.devnull)
@@ -681,6 +681,17 @@ def expect(outdir):
         through = User.groups.through.objects.select_related('user', 'group').order_by('id')
         for m in through:
             w.writerow([m.user.username, m.group.name])
+    # InvenTree's owners: each is an owner here, standing for its user or group
+    with open(os.path.join(outdir, 'owners.csv'), 'w', newline='') as f:
+        w = csv.writer(f)
+        users = dict(User.objects.values_list('id', 'username'))
+        groups = dict(Group.objects.values_list('id', 'name'))
+        for o in Owner.objects.select_related('owner_type').order_by('id'):
+            t = (o.owner_type.app_label, o.owner_type.model) if o.owner_type else None
+            if t == ('auth', 'user') and o.owner_id in users:
+                w.writerow([o.id, users[o.owner_id], ''])
+            elif t == ('auth', 'group') and o.owner_id in groups:
+                w.writerow([o.id, '', groups[o.owner_id]])
     print('%d %d' % (rows, broken))
 
 

@@ -1,6 +1,8 @@
 # users: InvenTree's RuleSet (table users_ruleset: name, group_id, can_view,
-# can_add, can_change, can_delete) and a Badge model with a custom
-# permission.
+# can_add, can_change, can_delete), InvenTree's Owner (table users_owner:
+# owner_type_id, owner_id: one for every user and every group, made and
+# removed with it by signals, as InvenTree does) and a Badge model with a
+# custom permission.
 #
 # As InvenTree does (users.models.RuleSet.save and update_group_roles),
 # saving a ruleset normalises its flags (add or delete imply change, any flag
@@ -13,8 +15,12 @@
 import csv
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 ACTIONS = ('view', 'add', 'change', 'delete')
 CHANGE_INHERIT = [('part', 'part_bomitem')]
@@ -112,3 +118,31 @@ class Badge(models.Model):
 
     class Meta:
         permissions = [('award_badge', 'Can award badges')]
+
+
+class Owner(models.Model):
+    """InvenTree's users.models.Owner: a user or a group that can own stock
+    locations and items."""
+    owner_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    owner_id = models.PositiveIntegerField(null=True, blank=True)
+    owner = GenericForeignKey('owner_type', 'owner_id')
+
+    class Meta:
+        db_table = 'users_owner'
+        unique_together = (('owner_type', 'owner_id'),)
+
+
+@receiver(post_save, sender=Group)
+@receiver(post_save, sender=User)
+def create_owner(sender, instance, **kwargs):
+    """InvenTree's create_owner: every user and group has its owner."""
+    Owner.objects.get_or_create(owner_type=ContentType.objects.get_for_model(sender),
+                                owner_id=instance.pk)
+
+
+@receiver(post_delete, sender=Group)
+@receiver(post_delete, sender=User)
+def delete_owner(sender, instance, **kwargs):
+    """InvenTree's delete_owner."""
+    Owner.objects.filter(owner_type=ContentType.objects.get_for_model(sender),
+                         owner_id=instance.pk).delete()
