@@ -346,7 +346,7 @@ dj_table_index(const char *name)
  * superuser or have the owner's privileges (42501).
  */
 static void
-dj_open(const char *nspname, Oid caller, Datum *result)
+dj_open(const char *nspname, Oid caller, bool foreign_missing, Datum *result)
 {
 	Oid			nspid;
 	Oid			owner;
@@ -391,6 +391,25 @@ dj_open(const char *nspname, Oid caller, Datum *result)
 
 		relid = i == 0 ? DatumGetObjectId(result[1]) :
 			dj_resolve_locked(nspid, dj_tables[i].name, owner);
+		/*
+		 * For a linked write (foreign_missing), an optional table of another
+		 * owner -- made by a role that may only create in the schema, after
+		 * link_django() -- is not the site's and not followed: it counts as
+		 * missing rather than stall every linked write (an import refuses it).
+		 */
+		if (foreign_missing && OidIsValid(relid) && !dj_tables[i].required)
+		{
+			HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+
+			if (HeapTupleIsValid(tup))
+			{
+				bool		other = ((Form_pg_class) GETSTRUCT(tup))->relowner != owner;
+
+				ReleaseSysCache(tup);
+				if (other)
+					relid = InvalidOid;
+			}
+		}
 		result[i + 1] = ObjectIdGetDatum(relid);
 		if (!OidIsValid(relid))
 		{
@@ -427,7 +446,7 @@ ip_django_open(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("source_schema must not be NULL")));
-	dj_open(NameStr(*PG_GETARG_NAME(0)), caller, result);
+	dj_open(NameStr(*PG_GETARG_NAME(0)), caller, false, result);
 	PG_RETURN_ARRAYTYPE_P(construct_array(result, DJ_NTABLES + 1, OIDOID,
 										  sizeof(Oid), true, TYPALIGN_INT));
 }
@@ -494,7 +513,7 @@ dj_find_index(Relation rel, AttrNumber attnum, Oid atttypid, RegProcedure *eqpro
 		bool		ok;
 
 		ok = irel->rd_rel->relam == BTREE_AM_OID &&
-			ix->indisvalid && ix->indisready && ix->indislive &&
+			ix->indisvalid && ix->indisready && ix->indislive && !ix->indcheckxmin &&
 			ix->indnkeyatts >= 1 && ix->indkey.values[0] == attnum &&
 			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
 			heap_attisnull(irel->rd_indextuple, Anum_pg_index_indpred, NULL) &&
@@ -746,7 +765,10 @@ static Oid	dj_checked_auth_user = InvalidOid;
  * tables link_django() recorded: the schema is opened (each Django table
  * resolved by name, locked, checked: 42809, 42501 as for an import) and the
  * tables found must be the recorded ones (55000 otherwise: a table created,
- * dropped or re-created since would not be followed).  Once per client
+ * dropped or re-created since would not be followed).  An optional table of
+ * another owner than auth_user's (made since by a role that may only create
+ * in the schema) counts as missing: it is not the site's, and must not stop
+ * the site's writes.  Once per client
  * statement and (sub)transaction: the locks taken are held to its end.
  */
 static void
@@ -760,7 +782,7 @@ dj_check_link(const char *schema, Datum *linked, bool *linkednulls, int nlinked)
 		dj_checked_stmt == GetCurrentStatementStartTimestamp() &&
 		dj_checked_auth_user == DatumGetObjectId(linked[0]))
 		return;
-	dj_open(schema, InvalidOid, found);
+	dj_open(schema, InvalidOid, true, found);
 	for (int i = 0; same && i < (int) DJ_NTABLES; i++)
 	{
 		Oid			r = DatumGetObjectId(found[i + 1]);
