@@ -140,7 +140,9 @@ SELECT lives_ok($$SELECT inventree_perms.link_django('dj_site')$$, 'the owner, a
 RESET ROLE;
 SELECT ok(NOT inventree_perms.has_role_perm('alice', 'stock', 'view'), '... the link imported');
 SELECT pg_temp.state() AS s1 \gset
--- A later users_ruleset of another role: every linked write is refused.
+-- The linked users_ruleset renamed away and one of another role put in its
+-- place: that one is not the site's (never read), and the table the link
+-- recorded is gone from its place: every linked write is refused (55000).
 ALTER TABLE dj_site.users_ruleset RENAME TO users_ruleset_real;
 SET ROLE dj_guest;
 CREATE TABLE dj_site.users_ruleset (id integer, name varchar(50), can_view boolean, can_add boolean,
@@ -149,8 +151,8 @@ INSERT INTO dj_site.users_ruleset
 SELECT 1000 + g, 'admin', true, true, true, true, g FROM generate_series(1, 5) g;
 RESET ROLE;
 SET ROLE dj_owner;
-SELECT throws_ok($$UPDATE dj_site.auth_user SET is_active = true WHERE username = 'alice'$$, '42501', NULL,
-				 'linked write with a users_ruleset of another owner: 42501');
+SELECT throws_ok($$UPDATE dj_site.auth_user SET is_active = true WHERE username = 'alice'$$, '55000', NULL,
+				 'linked write with the linked users_ruleset replaced by one of another owner: 55000');
 RESET ROLE;
 SELECT is(pg_temp.state(), :'s1', '... nothing changed');
 DROP TABLE dj_site.users_ruleset;
