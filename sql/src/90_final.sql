@@ -74,41 +74,10 @@ BEGIN
 END;
 $$;
 
--- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake) could
--- hang its own function on them, to run as whoever writes them next: the
--- extension's owner.  CREATE TRIGGER on a table of the extension is refused
--- unless the current user is a PostgreSQL superuser or the extension's owner
--- (the only other DDL on them, ALTER TABLE, CREATE RULE and CREATE POLICY,
--- needs ownership already).
-CREATE FUNCTION inventree_perms_internal._guard_ddl()
-RETURNS event_trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_ddl_commands() c
-			   JOIN pg_catalog.pg_trigger t ON t.oid OPERATOR(pg_catalog.=) c.objid
-			   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) t.tgrelid
-			   WHERE c.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
-				 AND r.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace)
-	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles a
-					   WHERE a.rolname OPERATOR(pg_catalog.=) CURRENT_USER AND a.rolsuper)
-	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e, pg_catalog.pg_roles a
-					   WHERE e.extname OPERATOR(pg_catalog.=) 'inventree_perms'
-						 AND a.rolname OPERATOR(pg_catalog.=) CURRENT_USER
-						 AND e.extowner OPERATOR(pg_catalog.=) a.oid) THEN
-		RAISE EXCEPTION 'permission denied to create a trigger on a table of inventree_perms'
-			USING ERRCODE = 'insufficient_privilege',
-				  DETAIL = 'Triggers on the extension''s tables are made by the extension only.',
-				  HINT = 'Revoke the TRIGGER privilege on the extension''s tables: PUBLIC and ordinary roles need none.';
-	END IF;
-END;
-$$;
-COMMENT ON FUNCTION inventree_perms_internal._guard_ddl() IS
-	'Internal event trigger: refuses CREATE TRIGGER on the extension''s tables unless by a superuser or the extension''s owner';
-CREATE EVENT TRIGGER inventree_perms_guard_ddl ON ddl_command_end
-	WHEN TAG IN ('CREATE TRIGGER')
-	EXECUTE FUNCTION inventree_perms_internal._guard_ddl();
+-- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake)
+-- could hang its own function on them, to run as whoever writes them next:
+-- the event trigger of sql/src/05_schema.sql (_guard_members) refuses every
+-- trigger, index, rule and policy on them outside the extension's scripts.
 
 -- The catalogue is loaded by CREATE EXTENSION.  pg_restore then copies the
 -- dumped rows back, catalogue rows included (an administrator may have bound

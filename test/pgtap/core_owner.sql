@@ -58,13 +58,13 @@ SELECT is((SELECT count(*)::int FROM pg_proc p JOIN pg_depend d ON d.objid = p.o
 SET LOCAL ROLE own_owner;
 SELECT throws_ok(q, '42501', NULL, 'owner, no longer a superuser: ' || q || ' -> 42501')
   FROM unnest(ARRAY[
-	'CREATE OR REPLACE FUNCTION inventree_perms_internal._guard_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $f$ BEGIN END $f$',
-	'ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._guard_ddl()',
+	'CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_ddl_end() RETURNS event_trigger LANGUAGE plpgsql AS $f$ BEGIN END $f$',
+	'ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._protect_ddl_end()',
 	'ALTER EXTENSION inventree_perms DROP SCHEMA inventree_perms_internal',
 	'ALTER EXTENSION inventree_perms DROP TABLE inventree_perms.users',
 	'CREATE TABLE inventree_perms.decoy (id int)',
 	'CREATE FUNCTION inventree_perms_internal._x() RETURNS int LANGUAGE sql AS $f$ SELECT 1 $f$',
-	'ALTER EVENT TRIGGER inventree_perms_guard_ddl DISABLE',
+	'ALTER EVENT TRIGGER inventree_perms_protect_ddl DISABLE',
 	'CREATE TRIGGER own_t BEFORE INSERT ON inventree_perms.users FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()']) q;
 RESET ROLE;
 

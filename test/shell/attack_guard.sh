@@ -12,8 +12,8 @@
 #      inventree_perms_internal out of the extension (ALTER EXTENSION ... DROP
 #      SCHEMA: the guard checks only functions after ALTER EXTENSION, and only
 #      in the schemas that are still members); the functions in it are then
-#      outside the guard: he takes _guard_ddl() out too and replaces it; the
-#      next superuser who creates a trigger anywhere runs it.
+#      outside the guard: he takes _protect_ddl_end() out too and replaces it; the
+#      next superuser who creates a table anywhere runs it.
 #   2. the same, then he puts everything back (ALTER EXTENSION ADD FUNCTION,
 #      ADD SCHEMA): the membership looks intact, the gate works, but the C
 #      trigger function _invalidate() is now his plpgsql (same OID): a
@@ -66,13 +66,13 @@ is_member_schema() {	# is_member_schema DB: 1 if inventree_perms_internal is a m
 		  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'inventree_perms') AND d.deptype = 'e'"
 }
 
-# ---- 1. detach the internal schema, then replace _guard_ddl ------------------
+# ---- 1. detach the internal schema, then replace _protect_ddl_end ------------------
 owned_db o1 owner1
 demote owner1
 as_role owner1 o1 <<EOF
 ALTER EXTENSION inventree_perms DROP SCHEMA inventree_perms_internal;
-ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._guard_ddl();
-CREATE OR REPLACE FUNCTION inventree_perms_internal._guard_ddl() RETURNS event_trigger
+ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._protect_ddl_end();
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_ddl_end() RETURNS event_trigger
 LANGUAGE plpgsql AS \$\$ $(payload 1) \$\$;
 EOF
 is "$(is_member_schema o1)" 1 \
@@ -81,7 +81,7 @@ q "$PORT" o1 "CREATE TABLE t (a int);
 	CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 	CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf()" >/dev/null 2>&1
 ok "$(pwned 1 && echo false || echo true)" \
-	"1: a superuser's CREATE TRIGGER does not run code the demoted owner wrote (schema detached first)"
+	"1: a superuser's CREATE TABLE does not run code the demoted owner wrote (schema detached first)"
 
 # ---- 2. the same, then everything put back -----------------------------------
 owned_db o2 owner2

@@ -17,8 +17,9 @@
 #      FUNCTION ... OWNER TO on a member of the same signature); the role then
 #      renames it away and the SQL bodies of event triggers call its functions.
 #   3. the extension's owner who stops being a superuser replaces
-#      _guard_ddl(), an event trigger function that is not SECURITY DEFINER:
-#      the next superuser who creates a trigger runs it.
+#      _protect_ddl_end(), an event trigger function, with a body of its own
+#      (SECURITY INVOKER):
+#      the next superuser who creates a table runs it.
 #
 # Run as root after `make install`.  Port: 5700 (or the next free up to 5719).
 source "$(dirname "$0")/lib/common.bash"
@@ -113,7 +114,7 @@ psql -X -q -h "$T" -p "$PORT" -U extowner -d own -c "CREATE EXTENSION inventree_
 	bail "owner's extension"
 q "$PORT" postgres "ALTER ROLE extowner NOSUPERUSER" || bail "demote"
 as_role extowner own <<EOF
-CREATE OR REPLACE FUNCTION inventree_perms_internal._guard_ddl()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._protect_ddl_end()
 RETURNS event_trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS \$\$
 BEGIN
 	IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
@@ -125,13 +126,13 @@ q "$PORT" own "CREATE TABLE t (a int);
 	CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END';
 	CREATE TRIGGER x BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION tf()" >/dev/null 2>&1
 ok "$(pwned 3 && echo false || echo true)" \
-	"3: a superuser's CREATE TRIGGER does not run code the demoted extension owner wrote"
+	"3: a superuser's CREATE TABLE does not run code the demoted extension owner wrote"
 
 # ... nor by taking a function out of the extension first, nor by putting a
 # trigger or an expression index of his on a table of the extension that a
 # superuser then writes (pg_restore does)
 as_role extowner own <<EOF
-ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._guard_ddl();
+ALTER EXTENSION inventree_perms DROP FUNCTION inventree_perms_internal._protect_ddl_end();
 CREATE FUNCTION public.own_pwn() RETURNS trigger LANGUAGE plpgsql AS \$\$
 BEGIN
 	IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
@@ -151,7 +152,7 @@ CREATE INDEX own_idx ON inventree_perms.users (public.own_idx(name));
 ALTER EVENT TRIGGER inventree_perms_guard_members DISABLE;
 EOF
 is "$(q "$PORT" own "SELECT count(*) FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'inventree_perms'
-	WHERE d.objid = 'inventree_perms_internal._guard_ddl()'::regprocedure AND d.deptype = 'e'")" 1 \
+	WHERE d.objid = 'inventree_perms_internal._protect_ddl_end()'::regprocedure AND d.deptype = 'e'")" 1 \
 	"3: the demoted owner cannot take a function out of the extension"
 is "$(q "$PORT" own "SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'inventree_perms_guard_members'")" O \
 	"3: ... nor switch off the guard"
