@@ -42,38 +42,6 @@ BEGIN
 END;
 $$;
 
--- The write guard (src/guard.c): every table of the extension is written by
--- its functions only (they run as the extension's owner) or by a PostgreSQL
--- superuser; a role that holds a privilege on a table anyway (a member of
--- pg_write_all_data, a mistaken GRANT) gets 42501.  BEFORE row triggers
--- (INSERT, UPDATE, DELETE, COPY) and a BEFORE TRUNCATE trigger, ENABLE
--- ALWAYS.  Every table of the schema, whichever part created it.
-DO $$
-DECLARE
-	t name;
-BEGIN
-	FOR t IN
-		SELECT c.relname FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
-		  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
-		ORDER BY c.relname
-	LOOP
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_guard'
-			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_guard_truncate'
-			' BEFORE TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
-	END LOOP;
-END;
-$$;
-
 -- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake)
 -- could hang its own function on them, to run as whoever writes them next:
 -- the event trigger of sql/src/05_schema.sql (_guard_members) refuses every

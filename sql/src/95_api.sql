@@ -1,12 +1,47 @@
 -- ---------------------------------------------------------------------------
--- What each schema shows and to whom.  This part is also the last part of
--- the upgrade script (sql/upgrade/1.1--1.2/99_api.sql is a link to it), so
--- that an updated extension ends exactly as a fresh one.
+-- Who may write the tables, what each schema shows and to whom.  This part
+-- is also the last part of the upgrade script (sql/upgrade/1.1--1.2/99_api.sql
+-- is a link to it), so that an updated extension ends exactly as a fresh one.
 --
 -- Privileges: nothing for PUBLIC on the tables; the internal functions
 -- closed to PUBLIC (they run as the extension's, or are called from C by
 -- OID); the API's functions for everybody (they check).
 -- ---------------------------------------------------------------------------
+
+-- The write guard (src/guard.c): every table of the extension is written by
+-- its functions only or by a PostgreSQL superuser; a role that holds a
+-- privilege on a table anyway (a member of pg_write_all_data, a mistaken
+-- GRANT) gets 42501.  BEFORE row triggers (INSERT, UPDATE, DELETE, COPY) and
+-- a BEFORE TRUNCATE trigger, ENABLE ALWAYS, on every table of the schema
+-- that has none yet (whichever part, or version, created it).
+DO $$
+DECLARE
+	t name;
+BEGIN
+	FOR t IN
+		SELECT c.relname FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
+		  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
+		  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+						  WHERE g.tgrelid OPERATOR(pg_catalog.=) c.oid
+							AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_guard')
+		ORDER BY c.relname
+	LOOP
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard'
+			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
+		EXECUTE pg_catalog.format(
+			'CREATE TRIGGER inventree_perms_guard_truncate'
+			' BEFORE TRUNCATE ON inventree_perms.%I'
+			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard()', t);
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
+	END LOOP;
+END;
+$$;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;

@@ -1,5 +1,5 @@
 -- ---------------------------------------------------------------------------
--- Core (1.1 -> 1.2): the write guard on every table, delegates that count
+-- Core (1.1 -> 1.2): the write guard's function (99_api.sql puts it on every table), delegates that count
 -- only while their role exists under the same name (and invalidate the
 -- caches), 42501 before any argument check, the administrator rule read
 -- from pg_roles (an owner without SUPERUSER cannot read pg_authid).
@@ -286,38 +286,6 @@ CREATE TRIGGER inventree_perms_invalidate_truncate
 	AFTER TRUNCATE ON inventree_perms.delegates
 	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate();
 ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
-
--- The write guard on every table of the schema.  A table a later part of
--- this upgrade creates gets it from that part (or from a last part that
--- runs this loop again for the tables still without it).
-DO $$
-DECLARE
-	t name;
-BEGIN
-	FOR t IN
-		SELECT c.relname FROM pg_catalog.pg_class c
-		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'inventree_perms'::pg_catalog.regnamespace
-		  AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}')
-		  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
-						  WHERE g.tgrelid OPERATOR(pg_catalog.=) c.oid
-							AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_guard')
-		ORDER BY c.relname
-	LOOP
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_guard'
-			' BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard', t);
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_guard_truncate'
-			' BEFORE TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate', t);
-	END LOOP;
-END;
-$$;
 
 -- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake)
 -- could hang its own function on them, to run as whoever writes them next:
