@@ -1377,8 +1377,8 @@ END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_tables() IS
 	'Internal event trigger: unbinds models from dropped tables and forgets them as protected; brings admit-all policies back when the owner''s permissive policies are dropped (on the protected tables the transaction holds locked, and below them)';
-CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
-	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_tables();
+-- (its event trigger, inventree_perms_forget_dropped_tables, there since
+-- 1.0, is made in 90_final.sql)
 
 -- Internal: forget this session's temporary tables (called at session end,
 -- as their tables go without sql_drop; see src/protect.c), and whatever else

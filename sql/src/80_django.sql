@@ -89,7 +89,7 @@
 -- Internal: the Django tables import_django() reads, and the columns it reads
 -- from each (the trigger of link_django() fires on updates of these columns
 -- only: Django's updates of last_login at each login do not re-import).
-CREATE FUNCTION inventree_perms_internal._django_tables()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_tables()
 RETURNS TABLE (tablename text, columns text[], required boolean)
 LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
@@ -112,7 +112,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_tables() IS
 -- the columns read with integer, text or boolean types) and check the
 -- caller (NULL: link_django()'s trigger path).  Returns the owner, then the
 -- tables' OIDs in the order of _django_tables() (0: a missing optional one).
-CREATE FUNCTION inventree_perms_internal._django_open(source_schema name, caller oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_open(source_schema name, caller oid)
 RETURNS oid[]
 AS 'MODULE_PATHNAME', 'ip_django_open'
 LANGUAGE C VOLATILE;
@@ -122,7 +122,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_open(name, oid) IS
 -- Internal (C): the rows of one Django table opened by _django_open(), read
 -- by OID as its owner in a security-restricted operation: the named columns
 -- only (never the password), as bigint, text and boolean.
-CREATE FUNCTION inventree_perms_internal._django_read(relation oid, tablename text, owner oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_read(relation oid, tablename text, owner oid)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ip_django_read'
 LANGUAGE C VOLATILE STRICT
@@ -133,7 +133,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_read(oid, text, oid) IS
 -- Internal (C): a transaction lock of the import's own (kind 0, id 0: the
 -- whole import; exclusive or shared).  pg_advisory_* cannot take its tags, so
 -- no other role can stall an import or a linked write with them.
-CREATE FUNCTION inventree_perms_internal._django_lock(kind integer, id integer, exclusive boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_lock(kind integer, id integer, exclusive boolean)
 RETURNS void
 AS 'MODULE_PATHNAME', 'ip_django_lock'
 LANGUAGE C VOLATILE STRICT;
@@ -143,7 +143,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_lock(integer, integer, bool
 -- Internal: is name a valid user, group or model name?  Names Django itself
 -- allows take the fast path; the rest ask _check_name() (the one place of the
 -- SPEC's rules), catching its 22023.
-CREATE FUNCTION inventree_perms_internal._django_valid_name(kind text, name text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_valid_name(kind text, name text)
 RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -176,7 +176,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_valid_name(text, text) IS
 -- ROLE, else its login role: a SECURITY DEFINER function changes neither)
 -- and the acting user it set, and says which table's change caused it and
 -- who owns that table.
-CREATE FUNCTION inventree_perms_internal._django_log(operation text, target text, detail jsonb,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_log(operation text, target text, detail jsonb,
 											caller oid, via regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -218,7 +218,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid,
 -- No JIT: compiling each statement would cost more than running it.  Plans
 -- are cached as usual: forcing custom plans would also re-plan the foreign
 -- key check of every row the import writes.
-CREATE FUNCTION inventree_perms_internal._django_sync(source_schema name, caller oid, via regclass, opened oid[])
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_sync(source_schema name, caller oid, via regclass, opened oid[])
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -802,7 +802,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_sync(name, oid, regclass, o
 -- operator qualified, no SET clause: inlined into the queries that call it
 -- (it runs per row; a SET clause would make each call a function call with
 -- its own configuration switch).
-CREATE FUNCTION inventree_perms_internal._django_action(model text, codename text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_action(model text, codename text)
 RETURNS text
 LANGUAGE sql IMMUTABLE
 AS $$
@@ -817,7 +817,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_action(text, text) IS
 	'Internal: view/add/change/delete for Django''s default codenames of a model, NULL for a custom codename';
 
 -- import_django ---------------------------------------------------------------
-CREATE FUNCTION inventree_perms_internal._import_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._import_django(source_schema name)
 RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -829,7 +829,7 @@ END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._import_django(name) IS
 	'Internal: implementation of import_django()';
-CREATE FUNCTION inventree_perms.import_django(source_schema name DEFAULT 'public')
+CREATE OR REPLACE FUNCTION inventree_perms.import_django(source_schema name DEFAULT 'public')
 RETURNS TABLE (what text, count bigint)
 AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.import_django(name) IS
@@ -840,7 +840,7 @@ COMMENT ON FUNCTION inventree_perms.import_django(name) IS
 -- _django_read(), through a btree index of the built-in integer operators
 -- when the table has one (Django indexes every foreign key): a linked
 -- change reads what it is about, not the whole table.
-CREATE FUNCTION inventree_perms_internal._django_read_by(relation oid, tablename text, owner oid,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_read_by(relation oid, tablename text, owner oid,
 												keycol text, keyval bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'ip_django_read_by'
@@ -852,7 +852,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_read_by(oid, text, oid, tex
 -- Internal: take one of the import's own locks on each of a set of Django
 -- ids (kind 1 users, 2 groups, 3 permissions, 4 content types), in
 -- ascending order (so two writers never wait on each other in a cycle).
-CREATE FUNCTION inventree_perms_internal._django_lock_ids(kind integer, ids bigint[], exclusive boolean)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_lock_ids(kind integer, ids bigint[], exclusive boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -871,7 +871,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_lock_ids(integer, bigint[],
 -- primary keys.  Each permission and then each content type is locked
 -- shared first (their own changes lock them exclusively), and read after
 -- the locks: what a concurrent change of a permission committed is seen.
-CREATE FUNCTION inventree_perms_internal._django_perm_map(tabs oid[], owner oid, ids bigint[])
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_perm_map(tabs oid[], owner oid, ids bigint[])
 RETURNS TABLE (id bigint, model text, action text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 ROWS 1
@@ -908,7 +908,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_perm_map(oid[], oid, bigint
 -- through Django's index) lose the grant of what it meant and get the grant
 -- of what it means (if that model exists).  Returns how many grants it
 -- added and removed.
-CREATE FUNCTION inventree_perms_internal._django_regrant(src text, tabs oid[], owner oid, perm bigint,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_regrant(src text, tabs oid[], owner oid, perm bigint,
 												old_model text, old_action text,
 												new_model text, new_action text,
 												OUT added bigint, OUT removed bigint)
@@ -977,7 +977,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_regrant(text, oid[], oid, b
 -- refuses, is skipped, and the next import_django() reports it), flags as
 -- stored, a user made here gets the memberships and permissions Django
 -- already holds for it.  Locks that user only (kind 1).
-CREATE FUNCTION inventree_perms_internal._django_apply_user(src text, tabs oid[], owner oid, via regclass,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply_user(src text, tabs oid[], owner oid, via regclass,
 												   o text[], n text[], OUT k bigint, OUT kr bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1071,7 +1071,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply_user(text, oid[], oid
 -- _django_apply_user() for a user: a group made here gets the members,
 -- permissions and ruleset flags Django already holds for it.  Locks that
 -- group only (kind 2).
-CREATE FUNCTION inventree_perms_internal._django_apply_group(src text, tabs oid[], owner oid, via regclass,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply_group(src text, tabs oid[], owner oid, via regclass,
 													o text[], n text[], OUT k bigint, OUT kr bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1174,7 +1174,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply_group(text, oid[], oi
 -- registered whose name no content type has any more is removed (not one a
 -- table is protected with).  Locks that content type (kind 4) exclusively:
 -- a linked change mapping one of its permissions waits for it.
-CREATE FUNCTION inventree_perms_internal._django_apply_ct(src text, tabs oid[], owner oid, via regclass,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply_ct(src text, tabs oid[], owner oid, via regclass,
 												 o text[], n text[], OUT k bigint, OUT kr bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1267,7 +1267,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply_ct(text, oid[], oid, 
 -- content_type_id, codename): the grants of its holders move from what it
 -- meant to what it means.  Locks that permission (kind 3) exclusively, its
 -- content types shared.
-CREATE FUNCTION inventree_perms_internal._django_apply_permission(src text, tabs oid[], owner oid, via regclass,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply_permission(src text, tabs oid[], owner oid, via regclass,
 														 o text[], n text[], OUT k bigint, OUT kr bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1321,7 +1321,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply_permission(text, oid[
 -- user or group just made here (kind 'user' or 'group', its Django id and
 -- name): an owner id this schema set before is set again, a hand-made one
 -- is left alone.  Returns how many owners it set.
-CREATE FUNCTION inventree_perms_internal._django_owners_of(src text, tabs oid[], owner oid, kind text,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_owners_of(src text, tabs oid[], owner oid, kind text,
 												  django_id bigint, name text)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -1358,7 +1358,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_owners_of(text, oid[], oid,
 -- or, if that one is not imported, for nobody (the owner made by this
 -- schema is dropped).  An owner id set by hand is left alone.  Locks that
 -- owner id (kind 5).
-CREATE FUNCTION inventree_perms_internal._django_apply_owner(src text, tabs oid[], owner oid, via regclass,
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply_owner(src text, tabs oid[], owner oid, via regclass,
 													o text[], n text[], OUT k bigint, OUT kr bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1420,7 +1420,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply_owner(text, oid[], oi
 -- different users and groups never wait on each other here.  What Django's
 -- tables hold beyond the row is read by OID as their owner, by key (the
 -- link's tables, _django_read_by()).
-CREATE FUNCTION inventree_perms_internal._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_apply(via regclass, tablename text, o text[], n text[], owner oid)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1572,7 +1572,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_apply(regclass, text, text[
 
 -- Internal (C): the row trigger link_django() puts on auth_user_groups,
 -- auth_user_user_permissions, auth_group_permissions and users_ruleset.
-CREATE FUNCTION inventree_perms_internal._django_row_trigger()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_row_trigger()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'ip_django_row_trigger'
 LANGUAGE C SECURITY DEFINER
@@ -1583,7 +1583,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_row_trigger() IS
 -- link_django / unlink_django -------------------------------------------------
 
 -- Internal: the trigger link_django() puts on the Django tables.
-CREATE FUNCTION inventree_perms_internal._django_trigger()
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_trigger()
 RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1608,7 +1608,7 @@ COMMENT ON FUNCTION inventree_perms_internal._django_trigger() IS
 -- Internal: may the caller link or unlink this schema?  A superuser (of
 -- PostgreSQL or of the extension) owning every Django table in it, or a
 -- PostgreSQL superuser.
-CREATE FUNCTION inventree_perms_internal._django_link_check(source_schema name, what text)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_link_check(source_schema name, what text)
 RETURNS void
 LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1649,7 +1649,7 @@ $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_link_check(name, text) IS
 	'Internal: 42501 unless the caller is a superuser of the extension owning the Django tables, or a PostgreSQL superuser';
 
-CREATE FUNCTION inventree_perms_internal._link_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._link_django(source_schema name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1767,12 +1767,12 @@ END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._link_django(name) IS
 	'Internal: implementation of link_django()';
-CREATE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
+CREATE OR REPLACE FUNCTION inventree_perms.link_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.link_django(name) IS
 	'Import from a Django schema and keep it imported: triggers on its tables apply each change in the same transaction; superusers owning the tables only';
 
-CREATE FUNCTION inventree_perms_internal._unlink_django(source_schema name)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._unlink_django(source_schema name)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -1812,7 +1812,7 @@ END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._unlink_django(name) IS
 	'Internal: implementation of unlink_django()';
-CREATE FUNCTION inventree_perms.unlink_django(source_schema name DEFAULT 'public')
+CREATE OR REPLACE FUNCTION inventree_perms.unlink_django(source_schema name DEFAULT 'public')
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.unlink_django(name) IS
 	'Stop keeping a Django schema imported (drops link_django()''s triggers; imported rows stay); not an error if it was not linked';

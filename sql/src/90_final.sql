@@ -42,6 +42,11 @@ BEGIN
 END;
 $$;
 
+-- Dropped tables are unbound and forgotten (sql/src/70_protect.sql); the
+-- event trigger has existed since 1.0, so an update keeps its own.
+CREATE EVENT TRIGGER inventree_perms_forget_dropped_tables ON sql_drop
+	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_tables();
+
 -- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake)
 -- could hang its own function on them, to run as whoever writes them next:
 -- the event trigger of sql/src/05_schema.sql (_guard_members) refuses every
