@@ -14,12 +14,16 @@
  *	- a statement trigger (INSERT, UPDATE, DELETE, TRUNCATE) on every table,
  *	  and a row trigger that fires in replica mode only (logical
  *	  replication's apply worker fires no statement triggers), ip_invalidate,
- *	  sends a relcache invalidation for the table: other backends receive it
- *	  when the writer commits (never if it aborts), the writer itself at its
- *	  next command, hot standbys when the commit record is replayed;
+ *	  sends a relcache invalidation for the sentinel, an empty table of the
+ *	  extension that no query reads (an invalidation of the table written
+ *	  would also make every backend re-plan what reads it): other backends
+ *	  receive it when the writer commits (never if it aborts), the writer
+ *	  itself at its next command, hot standbys when the commit record is
+ *	  replayed;
  *	- a relcache callback, registered once per backend, marks the cache
- *	  invalid when the invalidation names one of our tables, or everything
- *	  (InvalidOid: a reset after the shared invalidation queue overflowed);
+ *	  invalid when the invalidation names the sentinel, one of our tables
+ *	  (DDL: CREATE, ALTER and DROP EXTENSION), or everything (InvalidOid: a
+ *	  reset after the shared invalidation queue overflowed);
  *	- a check accepts pending invalidation messages once per statement before
  *	  trusting the cache.
  *
@@ -56,6 +60,7 @@
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -347,6 +352,12 @@ ip_relcache_callback(pg_attribute_unused() Datum arg, Oid relid)
 	{
 		cache_valid = false;
 		ip_catalog.valid = false;
+		cache_generation++;
+	}
+	else if (ip_catalog_is_sentinel(relid))
+	{
+		/* the data changed; the tables (and their OIDs) did not */
+		cache_valid = false;
 		cache_generation++;
 	}
 }
@@ -1210,6 +1221,26 @@ ip_is_delegate(Oid roleid)
 }
 
 /*
+ * invalidate: queue the invalidation that a write to rel stands for.  The
+ * extension's tables (but trees, which src/tree.c follows by itself) stand
+ * for the sentinel (see sql/src/05_schema.sql): every session's cache
+ * listens for it, and no plan depends on it.  Any other table (a tree's
+ * table), or any table under an older version's script (no sentinel yet),
+ * stands for itself.
+ */
+static void
+invalidate(Relation rel)
+{
+	ip_catalog_load();
+	if (OidIsValid(ip_catalog.sentinel) &&
+		RelationGetNamespace(rel) == get_rel_namespace(ip_catalog.table[IPT_USERS]) &&
+		strcmp(RelationGetRelationName(rel), "trees") != 0)
+		CacheInvalidateRelcacheByRelid(ip_catalog.sentinel);
+	else
+		CacheInvalidateRelcache(rel);
+}
+
+/*
  * _invalidate(): statement (and replica-mode row) trigger on every table the
  * checks read.  Queues
  * a relcache invalidation of the table: sent to every backend at commit,
@@ -1225,7 +1256,7 @@ ip_invalidate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("inventree_perms_internal._invalidate() must be called as a trigger")));
 
-	CacheInvalidateRelcache(trigdata->tg_relation);
+	invalidate(trigdata->tg_relation);
 	return PointerGetDatum(NULL);
 }
 

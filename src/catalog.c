@@ -9,6 +9,10 @@
  * invalidation of one of them (or of everything) arrives: DROP EXTENSION,
  * ALTER EXTENSION UPDATE and CREATE EXTENSION all send one.
  *
+ * And the sentinel: the empty table inventree_perms_internal.cache_sentinel
+ * (1.2 on), whose relcache invalidation stands for a change to the
+ * extension's data (see _invalidate in src/cache.c).
+ *
  * Also where the internal functions are: the schema inventree_perms_internal
  * (1.2 on) when it is a member of this extension, else (an older version's
  * script, until ALTER EXTENSION UPDATE) the extension's own schema.
@@ -88,8 +92,27 @@ ip_catalog_load(void)
 							table_names[i]),
 					 errhint("Reinstall the extension inventree_perms.")));
 	}
+	c.sentinel = ip_catalog_sentinel_lookup();
 	c.valid = true;
 	ip_catalog = c;
+}
+
+/*
+ * ip_catalog_sentinel_lookup: the OID of inventree_perms_internal.cache_sentinel,
+ * a table of the extension's own internal schema (where nobody else may
+ * create anything), or InvalidOid (an older version's script, until ALTER
+ * EXTENSION UPDATE).
+ */
+Oid
+ip_catalog_sentinel_lookup(void)
+{
+	Oid			api;
+	Oid			nsp = ip_internal_namespace();
+
+	(void) ip_extension_lookup(&api);
+	if (!OidIsValid(nsp) || nsp == api)
+		return InvalidOid;
+	return get_relname_relid("cache_sentinel", nsp);
 }
 
 /*
@@ -104,6 +127,16 @@ ip_catalog_has_relid(Oid relid)
 		if (OidIsValid(ip_catalog.table[i]) && ip_catalog.table[i] == relid)
 			return true;
 	return false;
+}
+
+/*
+ * ip_catalog_is_sentinel: is relid the sentinel (in a relcache callback: no
+ * lookups, only what ip_catalog_load found)?
+ */
+bool
+ip_catalog_is_sentinel(Oid relid)
+{
+	return ip_catalog.valid && OidIsValid(ip_catalog.sentinel) && ip_catalog.sentinel == relid;
 }
 
 /*

@@ -46,11 +46,14 @@ typedef struct IpCatalog
 	bool		valid;
 	Oid			table[IPT_COUNT];
 	Oid			pkey[IPT_COUNT];
+	Oid			sentinel;		/* 1.2; InvalidOid before the update */
 } IpCatalog;
 
 extern IpCatalog ip_catalog;
 extern void ip_catalog_load(void);
 extern bool ip_catalog_has_relid(Oid relid);
+extern bool ip_catalog_is_sentinel(Oid relid);
+extern Oid	ip_catalog_sentinel_lookup(void);
 extern bool ip_catalog_installed(void);
 extern Oid	ip_internal_namespace(void);
 extern Oid	ip_function_in_namespace(const char *name, int nargs, const Oid *argtypes,

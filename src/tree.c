@@ -140,6 +140,12 @@ tree_relcache_callback(pg_attribute_unused() Datum arg, Oid relid)
 	ListCell   *lc;
 	bool		ours = false;
 
+	/* the extension's data changed (src/cache.c's invalidate()) */
+	if (ip_catalog_is_sentinel(relid))
+	{
+		ip_scope_invalidate();
+		return;
+	}
 	if (relid == InvalidOid)
 	{
 		ip_scope_catalog.valid = false;

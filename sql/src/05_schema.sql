@@ -115,6 +115,20 @@ CREATE SCHEMA inventree_perms_internal;
 COMMENT ON SCHEMA inventree_perms_internal IS
 	'Internal to the extension inventree_perms: implementations, helpers and trigger functions; not an API';
 
+-- What every session's cache listens for.  A write to the extension's
+-- tables queues a relcache invalidation of this table (_invalidate, a
+-- statement trigger), not of the table written: every session drops its
+-- cached answers at its next statement, and nothing else happens there.  An
+-- invalidation of a table that queries and functions read (users,
+-- user_perms, ...) would also make every session re-plan every statement
+-- that reads it, so that Django writes for different users, each planned
+-- anew by all the others, would slow each other down.
+CREATE TABLE inventree_perms_internal.cache_sentinel ();
+COMMENT ON TABLE inventree_perms_internal.cache_sentinel IS
+	'Internal: empty and never read or written.  A change to the extension''s data queues a relcache '
+	'invalidation of this table (_invalidate); every session''s permission cache listens for it '
+	'and drops its answers, without the re-planning an invalidation of the changed table would cause';
+
 CREATE FUNCTION inventree_perms_internal._guard_members()
 RETURNS event_trigger
 LANGUAGE plpgsql
