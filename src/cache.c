@@ -407,6 +407,8 @@ ip_cache_generation(void)
 static void
 cache_reset(void)
 {
+	uint64		generation;
+
 	if (IpCacheContext == NULL)
 	{
 		if (!CacheMemoryContext)
@@ -432,9 +434,19 @@ cache_reset(void)
 	memo_user = NULL;
 	memo_model = NULL;
 
-	cache_valid = true;
+	/*
+	 * The tables' OIDs (and the sentinel's) first, then the cache counts as
+	 * valid: a change is recognised by what the catalog holds, so a cache
+	 * valid without it would hear of no change again.  If looking them up
+	 * fails (the statement cancelled or timed out while it waited for a
+	 * lock, the extension dropped), the cache stays invalid and the next
+	 * check starts again; so it does if everything was invalidated while
+	 * they were looked up.
+	 */
+	generation = cache_generation;
 	ip_catalog.valid = false;
 	ip_catalog_load();
+	cache_valid = generation == cache_generation;
 }
 
 /*

@@ -131,12 +131,16 @@ ip_catalog_has_relid(Oid relid)
 
 /*
  * ip_catalog_is_sentinel: is relid the sentinel (in a relcache callback: no
- * lookups, only what ip_catalog_load found)?
+ * lookups, only what ip_catalog_load found last)?  Also while the catalog
+ * is marked invalid (an invalidation of one of our tables arrived, and it
+ * is not looked up again yet): what src/tree.c keeps per statement must
+ * still hear of a change then.  A stale OID that a later table took (the
+ * extension dropped) only costs that table's invalidations a flush.
  */
 bool
 ip_catalog_is_sentinel(Oid relid)
 {
-	return ip_catalog.valid && OidIsValid(ip_catalog.sentinel) && ip_catalog.sentinel == relid;
+	return OidIsValid(ip_catalog.sentinel) && ip_catalog.sentinel == relid;
 }
 
 /*
