@@ -1281,8 +1281,14 @@ BEGIN
 				 WHERE p.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
 				UPDATE inventree_perms.protected p SET root = p.relation
 				 WHERE p.root::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
-				UPDATE inventree_perms.models m SET relation = NULL
-				 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
+				-- (only if one does: any role creates relations, and a
+				-- statement on models, even one that changes no row,
+				-- invalidates every session's cache)
+				IF EXISTS (SELECT 1 FROM inventree_perms.models m
+							WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid) THEN
+					UPDATE inventree_perms.models m SET relation = NULL
+					 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
+				END IF;
 			END IF;
 			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE,ALTER FOREIGN TABLE}'::text[])
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
@@ -1359,11 +1365,20 @@ BEGIN
 	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 	   AND d.objsubid OPERATOR(pg_catalog.=) 0
 	   AND p.root::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
-	UPDATE inventree_perms.models m SET relation = NULL
-	  FROM pg_catalog.pg_event_trigger_dropped_objects() d
-	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-	   AND d.objsubid OPERATOR(pg_catalog.=) 0
-	   AND m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+	-- Only when a model is bound to a dropped table: any role drops what it
+	-- owns (a temporary table too), and a statement on models, even one that
+	-- changes no row, invalidates every session's cache (its statement
+	-- trigger).
+	IF EXISTS (SELECT 1 FROM inventree_perms.models m, pg_catalog.pg_event_trigger_dropped_objects() d
+				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+				  AND d.objsubid OPERATOR(pg_catalog.=) 0
+				  AND m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid) THEN
+		UPDATE inventree_perms.models m SET relation = NULL
+		  FROM pg_catalog.pg_event_trigger_dropped_objects() d
+		 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+		   AND d.objsubid OPERATOR(pg_catalog.=) 0
+		   AND m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+	END IF;
 
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_event_trigger_dropped_objects() d
 				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass

@@ -473,11 +473,20 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	DELETE FROM inventree_perms.trees t
-	 USING pg_catalog.pg_event_trigger_dropped_objects() d
-	 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-	   AND d.objsubid OPERATOR(pg_catalog.=) 0
-	   AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+	-- Only when a tree's table is dropped: any role drops what it owns (a
+	-- temporary table too), and a statement on trees, even one that deletes
+	-- no row, makes every session load its trees again (its statement
+	-- trigger).
+	IF EXISTS (SELECT 1 FROM inventree_perms.trees t, pg_catalog.pg_event_trigger_dropped_objects() d
+				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+				  AND d.objsubid OPERATOR(pg_catalog.=) 0
+				  AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid) THEN
+		DELETE FROM inventree_perms.trees t
+		 USING pg_catalog.pg_event_trigger_dropped_objects() d
+		 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+		   AND d.objsubid OPERATOR(pg_catalog.=) 0
+		   AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+	END IF;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_trees() IS
@@ -493,9 +502,17 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	DELETE FROM inventree_perms.model_scopes s
-	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
-					   WHERE p.model OPERATOR(pg_catalog.=) s.model);
+	-- Only if one is left: a DELETE from protected that removes nothing
+	-- (the event triggers issue one for every relation any role creates or
+	-- drops) must not invalidate every session's cache, which a statement
+	-- on model_scopes does even when it changes no row.
+	IF EXISTS (SELECT 1 FROM inventree_perms.model_scopes s
+				WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
+								  WHERE p.model OPERATOR(pg_catalog.=) s.model)) THEN
+		DELETE FROM inventree_perms.model_scopes s
+		 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.protected p
+						   WHERE p.model OPERATOR(pg_catalog.=) s.model);
+	END IF;
 	RETURN NULL;
 END;
 $$;
