@@ -76,6 +76,7 @@ static bool flush_trees_at_next_statement = false;
 /* Once per statement: accept invalidations. */
 static LocalTransactionId last_lxid = InvalidLocalTransactionId;
 static TimestampTz last_statement = 0;
+static uint64 last_statement_number = 0;
 
 /*
  * ip_scope_catalog_load: OIDs of the tables and indexes the scope checks
@@ -237,6 +238,17 @@ ip_tree_begin(void)
 			tree_relcache_callback((Datum) 0, InvalidOid);
 		}
 	}
+	else if (ip_statement_number != last_statement_number)
+	{
+		/*
+		 * Another statement of the same client message (a query string of
+		 * several statements, all with one start time) or a statement that
+		 * a function runs: the sets stay unless something changed since
+		 * (the callback says), what was committed meanwhile counts.
+		 */
+		AcceptInvalidationMessages();
+	}
+	last_statement_number = ip_statement_number;
 	if (trees_stale)
 	{
 		List	   *keep = NIL;
