@@ -171,7 +171,9 @@ is "${bad:-none}" none "every file of the package is installed, byte for byte"
 
 # 5. the regression suite against the installed package ---------------------
 P=$(free_port 5760 5769)
-new_cluster pkg "$P"
+# (prepared transactions: an isolation spec commits one, as run_all.sh's
+# cluster allows)
+new_cluster pkg "$P" "max_prepared_transactions = 10"
 is "$(q "$P" postgres "SELECT default_version FROM pg_available_extensions WHERE name = 'inventree_perms'")" \
 	"$version" "the server sees the installed extension, default_version $version"
 q "$P" postgres "CREATE DATABASE upd" >/dev/null
