@@ -119,6 +119,21 @@ integer_op(Oid lefttype, int16 strategy)
 }
 
 /*
+ * A function of the extension's own schema (the schema of scope_admits(),
+ * where nobody else may create anything), or InvalidOid.
+ */
+static Oid
+own_function(FuncExpr *call, const char *name, int nargs, const Oid *argtypes)
+{
+	char	   *nspname = get_namespace_name(get_func_namespace(call->funcid));
+
+	if (nspname == NULL)
+		return InvalidOid;
+	return LookupFuncName(list_make2(makeString(nspname), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
+}
+
+/*
  * The model-wide holder's form: "$modelwide OR <the answer>".  When the node
  * is a column of the table, the answer is scope_admits_row() of the whole
  * row and the column's number: a whole-row argument is formed only when the
@@ -133,15 +148,12 @@ modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *pla
 	RangeTblEntry *rte;
 	Oid			argtypes[4] = {TEXTOID, TEXTOID, RECORDOID, INT4OID};
 	Oid			fn;
-	char	   *nspname;
 
 	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
 		v->varno < 1 || v->varno > list_length(root->parse->rtable))
 		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
 	rte = rt_fetch(v->varno, root->parse->rtable);
-	nspname = get_namespace_name(get_func_namespace(call->funcid));
-	fn = nspname ? LookupFuncName(list_make2(makeString(nspname), makeString("scope_admits_row")),
-								  4, argtypes, true) : InvalidOid;
+	fn = own_function(call, "scope_admits_row", 4, argtypes);
 	if (rte->rtekind != RTE_RELATION || !OidIsValid(fn))
 		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
 	return (Node *) make_orclause(list_make2(copyObject(modelwide),
@@ -152,6 +164,68 @@ modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *pla
 																	 makeConst(INT4OID, -1, InvalidOid, sizeof(int32),
 																			   Int32GetDatum(v->varattno), false, true)),
 														  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL)));
+}
+
+/*
+ * The broad scope's form: scope_test(model, action, <the column in its own
+ * type>), exact for every acting user (see src/scope.c): one call and a bit
+ * test per row.  NULL if the function is missing.
+ */
+static Node *
+broad_form(FuncExpr *call, Node *col, Oid coltype)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, coltype};
+	Node	   *node = col;
+	Oid			fn = own_function(call, "scope_test", 3, argtypes);
+
+	if (!OidIsValid(fn))
+	{
+		argtypes[2] = INT8OID;
+		fn = own_function(call, "scope_test", 3, argtypes);
+		node = list_nth(call->args, ARG_NODE);
+	}
+	if (!OidIsValid(fn))
+		return NULL;
+	return (Node *) makeFuncExpr(fn, BOOLOID,
+								 list_make3(copyObject(linitial(call->args)),
+											copyObject(lsecond(call->args)),
+											copyObject(node)),
+								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+}
+
+/*
+ * The narrow scope's form: col = ANY (scope_nodes(model, action, $allowed)),
+ * exact for every acting user who is not a model-wide holder or a superuser
+ * (the rows whose node is NULL are not among them), which is what the plan
+ * is for; scope_nodes() raises for anyone else (a plan run without being
+ * checked first).  An index on the scope column serves it, and nothing else
+ * is left for the heap: a bitmap heap scan that needs no column skips the
+ * heap pages that are all-visible.  NULL if a piece is missing.
+ */
+static Node *
+narrow_form(FuncExpr *call, Node *col, Oid eq, Node *allowed)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, INT8ARRAYOID};
+	Oid			fn = own_function(call, "scope_nodes", 3, argtypes);
+	ScalarArrayOpExpr *saop;
+
+	if (!OidIsValid(fn) || !OidIsValid(eq))
+		return NULL;
+	saop = makeNode(ScalarArrayOpExpr);
+	saop->opno = eq;
+	saop->opfuncid = get_opcode(eq);
+	saop->hashfuncid = InvalidOid;
+	saop->negfuncid = InvalidOid;
+	saop->useOr = true;
+	saop->inputcollid = InvalidOid;
+	saop->args = list_make2(copyObject(col),
+							makeFuncExpr(fn, INT8ARRAYOID,
+										 list_make3(copyObject(linitial(call->args)),
+													copyObject(lsecond(call->args)),
+													copyObject(allowed)),
+										 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL));
+	saop->location = -1;
+	return (Node *) saop;
 }
 
 /*
@@ -172,10 +246,8 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 			   *col,
 			   *modelwide,
 			   *allowed;
-	Oid			coltype,
-				eq,
-				ge;
-	Node	   *in_scope;
+	Oid			coltype;
+	Node	   *form;
 	IpScopePlanKind kind;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
@@ -210,54 +282,16 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 	planned->funcvariadic = false;
 
 	col = scope_column(node, &coltype);
-	eq = integer_op(coltype, BTEqualStrategyNumber);
-	ge = integer_op(coltype, BTGreaterEqualStrategyNumber);
 	kind = ip_scope_plan_kind(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
 							  ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false));
+	/* replanned when what the kind was chosen from changes */
+	ip_scope_plan_depends(req->root, call->funcid);
 	if (kind == IP_SCOPE_MODELWIDE)
 		PG_RETURN_POINTER(modelwide_form(req->root, call, modelwide, planned, col));
-	if (kind == IP_SCOPE_BROAD || !OidIsValid(eq) || !OidIsValid(ge))
-		PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
-
-	/* col = ANY ($allowed) */
-	{
-		ScalarArrayOpExpr *saop = makeNode(ScalarArrayOpExpr);
-		CaseExpr   *lo = makeNode(CaseExpr);
-		CaseWhen   *when = makeNode(CaseWhen);
-		NullTest   *isnull = makeNode(NullTest);
-		Expr	   *range;
-
-		saop->opno = eq;
-		saop->opfuncid = get_opcode(eq);
-		saop->hashfuncid = InvalidOid;
-		saop->negfuncid = InvalidOid;
-		saop->useOr = true;
-		saop->inputcollid = InvalidOid;
-		saop->args = list_make2(copyObject(col), copyObject(allowed));
-		saop->location = -1;
-
-		/* col >= CASE WHEN $modelwide THEN <smallest bigint> END */
-		when->expr = (Expr *) copyObject(modelwide);
-		when->result = (Expr *) makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
-										  Int64GetDatum(PG_INT64_MIN), false, FLOAT8PASSBYVAL);
-		when->location = -1;
-		lo->casetype = INT8OID;
-		lo->casecollid = InvalidOid;
-		lo->arg = NULL;
-		lo->args = list_make1(when);
-		lo->defresult = (Expr *) makeNullConst(INT8OID, -1, InvalidOid);
-		lo->location = -1;
-		range = make_opclause(ge, BOOLOID, false, (Expr *) copyObject(col), (Expr *) lo,
-							  InvalidOid, InvalidOid);
-		((OpExpr *) range)->opfuncid = get_opcode(ge);
-
-		/* col IS NULL */
-		isnull->arg = (Expr *) copyObject(col);
-		isnull->nulltesttype = IS_NULL;
-		isnull->argisrow = false;
-		isnull->location = -1;
-
-		in_scope = (Node *) make_orclause(list_make3(saop, range, isnull));
-	}
-	PG_RETURN_POINTER(make_andclause(list_make2(planned, in_scope)));
+	if (kind == IP_SCOPE_NARROW &&
+		(form = narrow_form(call, col, integer_op(coltype, BTEqualStrategyNumber), allowed)) != NULL)
+		PG_RETURN_POINTER(form);
+	if ((form = broad_form(call, col, coltype)) != NULL)
+		PG_RETURN_POINTER(form);
+	PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
 }
