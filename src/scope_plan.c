@@ -12,35 +12,50 @@
  *				   (SELECT allowed_nodes(model, action)))
  *
  * While the query is planned (eval_const_expressions), this function
- * replaces the call by one of three conditions, each exact for every acting
- * user (a plan kept and run later for another user gives the same rows):
+ * replaces the call by a condition chosen for the acting user:
  *
- * - for a model-wide holder, a superuser or a model that is not scoped:
+ * - for a model-wide holder, a superuser, an unknown or inactive user or a
+ *   model that is not scoped:
  *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
  *	 (a sequential scan; the whole row is formed only if the call runs, so
  *	 the rows $modelwide admits are not even deformed);
  *
  * - for a scope over more than 1/20 of the tree:
- *	   $modelwide OR scope_admits(..., planned => true)
- *	 (a sequential scan, a bit test per row);
+ *	   scope_test(model, action, <the column in its own type>)
+ *	 (a sequential scan; per row a call, a few comparisons and a bit test
+ *	 without a branch on the answer: src/scope.c);
  *
- * - for a narrow scope (or nobody):
- *	   scope_admits(..., planned => true)
- *	   AND (col = ANY ($allowed) OR col >= (CASE WHEN $modelwide THEN
- *			<smallest bigint> END) OR col IS NULL)
- *	 The OR is implied by the first part for every user (the allowed nodes
- *	 are the scope; a model-wide holder's range is everything), so it only
- *	 lets the planner use a bitmap index scan of the scope column; the
- *	 per-row answer stays the first part's.  For a non-model-wide user the
- *	 range is empty (a comparison with NULL).
+ * - for a narrow scope (or nothing granted):
+ *	   col = ANY (scope_nodes(model, action, $allowed))
+ *	 and nothing else: an index on the scope column serves the whole
+ *	 condition, so nothing is left for the heap (an index-only scan, or a
+ *	 bitmap heap scan that skips the all-visible pages).
+ *
+ * The first two are exact for every acting user.  The third is exact for
+ * every user who is not a model-wide holder or a superuser: for them it
+ * leaves out the rows whose node is NULL (no index condition can be
+ * switched on by a runtime value).  So the forms are chosen for the acting
+ * user alone, and the plan depends on scope_admits() (a PlanInvalItem):
+ * src/scope.c invalidates exactly those plans (ip_scope_plans_invalidate)
+ * when what the choice was made from may change: a permission, a grant or a
+ * tree (the relcache callbacks of src/cache.c and src/tree.c), the acting
+ * user setting (its assign hook: set, reset, the end of a local set, a
+ * rollback, RESET ALL, DISCARD ALL), a role renamed.  A change of role (SET
+ * ROLE, SECURITY DEFINER) replans by PostgreSQL's own rule for plans that
+ * depend on row-level security.  A plan that runs without being checked
+ * first (a SQL function's statements, planned together before its body
+ * runs; an open cursor; a change another session committed while this one
+ * sat in a transaction block) may meet a model-wide holder: scope_nodes()
+ * then raises 40001 rather than answer short.
  *
  * $modelwide and $allowed are the call's own arguments (subqueries the
  * planner makes InitPlans of: once per statement, computed by the leader
- * for parallel workers).  The operators come from the integer btree
+ * for parallel workers).  The operator comes from the integer btree
  * operator family by OID; scope_admits() is the call's own function, and
- * scope_admits_row() is looked up in the extension's own schema (where
- * nobody else may create anything).  Outside the planner (no PlannerInfo)
- * or once planned, the call stays as it is and answers by itself.
+ * scope_admits_row(), scope_test() and scope_nodes() are looked up in its
+ * schema (where nobody else may create anything).  Outside the planner (no
+ * PlannerInfo) or once planned, the call stays as it is and answers by
+ * itself.
  *
  *-------------------------------------------------------------------------
  */
