@@ -1076,8 +1076,8 @@ test_slow(FunctionCallInfo fcinfo, bool node_null, int64 node)
 }
 
 /*
- * scope_test(model text, action text, node smallint | integer | bigint)
- * returns boolean: scope_admits() (the acting user's answer for a row whose
+ * scope_test(model text, action text, node bigint), scope_test4(..., node
+ * integer), scope_test2(..., node smallint) return boolean: scope_admits() (the acting user's answer for a row whose
  * ownership does not apply), with the node in the column's own type and the
  * least work per row: what the planner writes for a broad scope.  While
  * the statement, the acting user and everything read are the same, a row

@@ -20,8 +20,10 @@
  *	 (a sequential scan; the whole row is formed only if the call runs, so
  *	 the rows $modelwide admits are not even deformed);
  *
- * - for a scope over more than 1/20 of the tree:
+ * - for a scope over more than 1/20 of the tree (or a narrow one, when no
+ *   index has the scope column first):
  *	   scope_test(model, action, <the column in its own type>)
+ *	 (scope_test4() for an integer column, scope_test2() for a smallint)
  *	 (a sequential scan; per row a call, a few comparisons and a bit test
  *	 without a branch on the answer: src/scope.c);
  *
@@ -64,7 +66,10 @@
 #include "catalog/pg_operator.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
+#include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_index.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -75,6 +80,9 @@
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "inventree_perms.h"
 
@@ -191,7 +199,8 @@ broad_form(FuncExpr *call, Node *col, Oid coltype)
 {
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, coltype};
 	Node	   *node = col;
-	Oid			fn = own_function(call, "scope_test", 3, argtypes);
+	Oid			fn = own_function(call, coltype == INT2OID ? "scope_test2" :
+								  coltype == INT4OID ? "scope_test4" : "scope_test", 3, argtypes);
 
 	if (!OidIsValid(fn))
 	{
@@ -206,6 +215,48 @@ broad_form(FuncExpr *call, Node *col, Oid coltype)
 											copyObject(lsecond(call->args)),
 											copyObject(node)),
 								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+}
+
+/*
+ * Is the node a column of a table with a valid index whose first column it
+ * is (not partial)?  Without one, the narrow form would be a sequential
+ * scan testing every row against the array: the broad form is cheaper.
+ * (The table is locked: the query names it.)
+ */
+static bool
+indexed_column(PlannerInfo *root, Node *col)
+{
+	Var		   *v = (Var *) col;
+	RangeTblEntry *rte;
+	Relation	rel;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
+		v->varno < 1 || v->varno > list_length(root->parse->rtable))
+		return false;
+	rte = rt_fetch(v->varno, root->parse->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return false;
+	rel = table_open(rte->relid, NoLock);
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index ind;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		ind = (Form_pg_index) GETSTRUCT(tup);
+		if (ind->indnkeyatts > 0 && ind->indkey.values[0] == v->varattno && ind->indisvalid &&
+			heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			found = true;
+		ReleaseSysCache(tup);
+	}
+	list_free(indexes);
+	table_close(rel, NoLock);
+	return found;
 }
 
 /*
@@ -303,7 +354,7 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 	ip_scope_plan_depends(req->root, call->funcid);
 	if (kind == IP_SCOPE_MODELWIDE)
 		PG_RETURN_POINTER(modelwide_form(req->root, call, modelwide, planned, col));
-	if (kind == IP_SCOPE_NARROW &&
+	if (kind == IP_SCOPE_NARROW && indexed_column(req->root, col) &&
 		(form = narrow_form(call, col, integer_op(coltype, BTEqualStrategyNumber), allowed)) != NULL)
 		PG_RETURN_POINTER(form);
 	if ((form = broad_form(call, col, coltype)) != NULL)

@@ -176,18 +176,18 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms_internal.scope_admits_row(text, text, record, integer) IS
 	'scope_admits() of the node in attribute attno (an integer column) of the row: what the planner writes for a model-wide holder, whose rows are then not even deformed; NULL model or action: NULL; 22023 unknown action or attribute, 42704 unregistered model, 42804 not an integer column';
 
-CREATE FUNCTION inventree_perms_internal.scope_test(model text, action text, node smallint)
+CREATE FUNCTION inventree_perms_internal.scope_test2(model text, action text, node smallint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_scope_test2'
 LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION inventree_perms_internal.scope_test(text, text, smallint) IS
-	'scope_admits() of a smallint node (see scope_test(text, text, bigint))';
-CREATE FUNCTION inventree_perms_internal.scope_test(model text, action text, node integer)
+COMMENT ON FUNCTION inventree_perms_internal.scope_test2(text, text, smallint) IS
+	'scope_test() of a smallint node (a name of its own: no call is ambiguous)';
+CREATE FUNCTION inventree_perms_internal.scope_test4(model text, action text, node integer)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_scope_test4'
 LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION inventree_perms_internal.scope_test(text, text, integer) IS
-	'scope_admits() of an integer node (see scope_test(text, text, bigint))';
+COMMENT ON FUNCTION inventree_perms_internal.scope_test4(text, text, integer) IS
+	'scope_test() of an integer node (a name of its own: no call is ambiguous)';
 CREATE FUNCTION inventree_perms_internal.scope_test(model text, action text, node bigint)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'ip_scope_test8'

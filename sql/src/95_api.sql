@@ -59,9 +59,9 @@ GRANT EXECUTE ON FUNCTION inventree_perms_internal.allowed_nodes(text, text),
 	inventree_perms_internal.scope_admits(text, text, bigint, boolean, bigint[], boolean),
 	inventree_perms_internal.scope_admits_row(text, text, record, integer),
 	inventree_perms_internal.scope_nodes(text, text, bigint[]),
-	inventree_perms_internal.scope_test(text, text, smallint),
-	inventree_perms_internal.scope_test(text, text, integer),
-	inventree_perms_internal.scope_test(text, text, bigint) TO PUBLIC;
+	inventree_perms_internal.scope_test(text, text, bigint),
+	inventree_perms_internal.scope_test4(text, text, integer),
+	inventree_perms_internal.scope_test2(text, text, smallint) TO PUBLIC;
 
 COMMENT ON SEQUENCE inventree_perms.audit_log_id_seq IS
 	'Numbers the rows of audit_log (its id column); only the extension''s functions draw from it';

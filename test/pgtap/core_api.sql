@@ -133,8 +133,8 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
 				'inventree_perms_internal.scope_admits_row(text,text,record,integer)',
 				'inventree_perms_internal.scope_nodes(text,text,bigint[])',
 				'inventree_perms_internal.scope_test(text,text,bigint)',
-				'inventree_perms_internal.scope_test(text,text,smallint)',
-				'inventree_perms_internal.scope_test(text,text,integer)'],
+				'inventree_perms_internal.scope_test2(text,text,smallint)',
+				'inventree_perms_internal.scope_test4(text,text,integer)'],
 		  'a plain role may execute no internal function but those a scoped table''s policies call and the planner writes into them');
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) c
 					  WHERE c ~ '^search_path=.*inventree_perms_internal'),
