@@ -152,6 +152,12 @@ ip_scope_plan_depends(PlannerInfo *root, Oid funcid)
 	int			i;
 
 	record_plan_function_dependency(root, funcid);
+	/*
+	 * And on the role: acting_user() is current_user when no acting user is
+	 * set (a plan of a policy depends on it anyway; this covers a call
+	 * written into a query by hand).
+	 */
+	root->glob->dependsOnRole = true;
 	for (i = 0; i < n_planned_funcs; i++)
 		if (planned_funcs[i] == funcid)
 			return;

@@ -112,7 +112,7 @@ BEGIN
 	RETURN wrong;
 END $$;
 
-SELECT plan(35);
+SELECT plan(37);
 
 SELECT is((SELECT array_agg(u || ':' || pg_temp.count_as(u) ORDER BY u) FROM users),
 		  (SELECT array_agg(u || ':' || pg_temp.expected(u) ORDER BY u) FROM users),
@@ -412,6 +412,39 @@ SELECT is(pg_temp.role_wrong(), '{}',
 	'SET ROLE between executions, and a SECURITY DEFINER function between them: each answers for its role');
 SELECT ok(pg_temp.expected('spl_n') BETWEEN 1 AND 200 AND pg_temp.expected('spl_w') = 20000, '... (spl_n narrow, spl_w model-wide)');
 
+-- scope_admits() written into a query by hand (on a table without
+-- row-level security: no policy makes the plan depend on the role): SET
+-- ROLE still replans it
+CREATE TABLE spl.plain AS SELECT * FROM spl.item;
+CREATE INDEX ON spl.plain (loc_id);
+ANALYZE spl.plain;
+GRANT SELECT ON spl.plain TO spl_n, spl_w;
+PREPARE by_hand AS SELECT count(*) FROM spl.plain
+	WHERE inventree_perms_internal.scope_admits('sitem', 'view', loc_id,
+		(SELECT inventree_perms.has_model_perm('sitem', 'view')),
+		(SELECT inventree_perms_internal.allowed_nodes('sitem', 'view')));
+CREATE FUNCTION pg_temp.by_hand_wrong() RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+	wrong text[] := '{}';
+	n bigint;
+	who text;
+BEGIN
+	FOREACH who IN ARRAY '{spl_n,spl_w,spl_n}'::text[] LOOP
+		EXECUTE format('SET LOCAL ROLE %I', who);
+		BEGIN
+			EXECUTE 'EXECUTE by_hand' INTO n;
+		EXCEPTION WHEN serialization_failure THEN
+			n := NULL;
+		END;
+		RESET ROLE;
+		IF n IS DISTINCT FROM pg_temp.expected(who) THEN
+			wrong := wrong || (who || ':' || coalesce(n::text, 'error'));
+		END IF;
+	END LOOP;
+	RETURN wrong;
+END $$;
+SELECT is(pg_temp.by_hand_wrong(), '{}', 'scope_admits() in a query by hand, SET ROLE between executions: each role''s rows');
+
 -- UPDATE: the new row is checked with the kept plan's form too
 PREPARE mv(int, int) AS UPDATE spl.item SET loc_id = $2 WHERE id = $1 RETURNING 1;
 CREATE FUNCTION pg_temp.mv_as(u text, id int, node int) RETURNS text LANGUAGE plpgsql AS $$
@@ -433,6 +466,40 @@ SELECT is(ARRAY[pg_temp.mv_as('tiny', a, 400), pg_temp.mv_as('boss', a, 2),
 				pg_temp.mv_as('tiny', b, 2), pg_temp.mv_as('boss', a, 400)],
 		  '{1,1,42501,1}',
 	'a kept UPDATE: tiny moves within its scope, boss anywhere, tiny not out of its scope') FROM mv_ids;
+-- ownership (add, change, delete of an owned table) is has_row_perm per
+-- row, a form of its own, exact for every user: a kept UPDATE plan run for
+-- each user changes the rows that user owns or nobody owns
+CREATE TABLE spl.oitem (id int PRIMARY KEY, loc_id int, owner_id bigint);
+INSERT INTO spl.oitem VALUES (1, 400, 1), (2, 30, 2), (3, 2, NULL), (4, NULL, NULL);
+CREATE INDEX ON spl.oitem (loc_id);
+GRANT SELECT, UPDATE ON spl.oitem TO spl_app;
+SELECT inventree_perms.set_owner(1, 'tiny');
+SELECT inventree_perms.set_owner(2, 'narrow');
+SELECT inventree_perms.protect('spl.oitem', 'soitem', 'loc_id', 'sloc', 'owner_id');
+SELECT inventree_perms.grant_user_perm(u, 'soitem', a) FROM unnest('{tiny,narrow,wide}'::text[]) u, unnest('{view,change}'::text[]) a;
+PREPARE otouch(int) AS UPDATE spl.oitem SET loc_id = loc_id WHERE id = $1 RETURNING id;
+CREATE FUNCTION pg_temp.otouch_as(u text) RETURNS int[] LANGUAGE plpgsql AS $$
+DECLARE
+	done int[] := '{}';
+	n int;
+BEGIN
+	SET LOCAL ROLE spl_app;
+	PERFORM inventree_perms.set_acting_user(u);
+	FOR i IN 1..4 LOOP
+		n := NULL;
+		EXECUTE format('EXECUTE otouch(%s)', i) INTO n;
+		IF n IS NOT NULL THEN
+			done := done || n;
+		END IF;
+	END LOOP;
+	RESET ROLE;
+	RETURN done;
+END $$;
+SELECT is(ARRAY[pg_temp.otouch_as('tiny')::text, pg_temp.otouch_as('narrow')::text, pg_temp.otouch_as('wide')::text,
+				pg_temp.otouch_as('boss')::text, pg_temp.otouch_as('tiny')::text],
+		  '{"{1,3,4}","{2,3,4}","{3,4}","{1,2,3,4}","{1,3,4}"}',
+	'an owned table, a kept UPDATE run for each user in turn: its own rows and the unowned ones');
+
 RESET plan_cache_mode;
 
 -- Where no invalidation reaches: a SQL function's statements are planned
