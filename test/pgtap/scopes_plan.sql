@@ -6,9 +6,11 @@
 -- users who are not model-wide, so the plans depend on scope_admits() and
 -- the extension invalidates them when the acting user or a permission
 -- changes: a plan kept (a prepared statement, PL/pgSQL's, generic plans)
--- and run for another acting user (set_acting_user, SET ROLE, SECURITY
--- DEFINER), after a grant, a rollback or a moved node, or with parallel
--- workers, gives the rows has_row_perm gives.  Where no invalidation can
+-- and run for another acting user (set_acting_user local or for the
+-- session, reset_acting_user, RESET ALL, SET ROLE, SECURITY DEFINER), after
+-- a grant, a rollback or a moved node, through a view, or with parallel
+-- workers, gives the rows has_row_perm gives; so does the per-row
+-- ownership form of an owned table.  Where no invalidation can
 -- reach (a SQL function's body, an open cursor), a narrow plan run for a
 -- model-wide holder raises 40001, never answers short.
 \set QUIET 1
@@ -112,7 +114,7 @@ BEGIN
 	RETURN wrong;
 END $$;
 
-SELECT plan(37);
+SELECT plan(38);
 
 SELECT is((SELECT array_agg(u || ':' || pg_temp.count_as(u) ORDER BY u) FROM users),
 		  (SELECT array_agg(u || ':' || pg_temp.expected(u) ORDER BY u) FROM users),
@@ -411,6 +413,38 @@ END $$;
 SELECT is(pg_temp.role_wrong(), '{}',
 	'SET ROLE between executions, and a SECURITY DEFINER function between them: each answers for its role');
 SELECT ok(pg_temp.expected('spl_n') BETWEEN 1 AND 200 AND pg_temp.expected('spl_w') = 20000, '... (spl_n narrow, spl_w model-wide)');
+
+-- RESET ALL clears a session's acting user: spl_w (a delegate, model-wide
+-- itself) acts for tiny, then RESET ALL: spl_w acts again
+SELECT inventree_perms.add_delegate('spl_w');
+GRANT SELECT ON spl.v TO spl_w;
+CREATE FUNCTION pg_temp.reset_all_wrong() RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+	wrong text[] := '{}';
+	n bigint;
+BEGIN
+	SET LOCAL ROLE spl_w;
+	PERFORM inventree_perms.set_acting_user('tiny', false);
+	EXECUTE 'EXECUTE gen(0)' INTO n;
+	IF n IS DISTINCT FROM pg_temp.expected('tiny') THEN
+		wrong := wrong || ('tiny:' || n);
+	END IF;
+	RESET ALL;				-- (not the role: it is not reset by RESET ALL)
+	SET LOCAL plan_cache_mode = force_generic_plan;
+	BEGIN
+		EXECUTE 'EXECUTE gen(0)' INTO n;
+	EXCEPTION WHEN serialization_failure THEN
+		n := NULL;
+	END;
+	IF n IS DISTINCT FROM pg_temp.expected('spl_w') THEN
+		wrong := wrong || ('spl_w:' || coalesce(n::text, 'error'));
+	END IF;
+	RESET ROLE;
+	RETURN wrong;
+END $$;
+SELECT is(pg_temp.reset_all_wrong(), '{}', 'RESET ALL between executions: the role''s own rows again');
+SET client_min_messages = warning;
+SET plan_cache_mode = force_generic_plan;
 
 -- scope_admits() written into a query by hand (on a table without
 -- row-level security: no policy makes the plan depend on the role): SET
