@@ -62,7 +62,7 @@ static uint64 checked_number = 0;
 static bool acting_suppressed = false;	/* in parallel mode: could not reset */
 
 /* Changes whenever what ip_acting_user() returns may have changed. */
-static uint64 acting_generation = 1;
+uint64		ip_acting_generation = 1;
 /* strlen of the setting's value, for the value at acting_len_of (GUC values
  * are never changed in place; the assign hook forgets it) */
 static int	acting_len = 0;
@@ -85,6 +85,7 @@ role_name_callback(pg_attribute_unused() Datum arg, pg_attribute_unused() int ca
 {
 	role_name_oid = InvalidOid;
 	role_generation++;
+	ip_scope_plans_invalidate();
 }
 
 /* Role memberships changed: who is a delegate may have changed. */
@@ -122,7 +123,9 @@ acting_assign(pg_attribute_unused() const char *newval, void *extra)
 	acting_len_of = NULL;
 	acting_setter = extra ? ((ActingExtra *) extra)->setter : InvalidOid;
 	acting_suppressed = false;
-	acting_generation++;
+	ip_acting_generation++;
+	/* the plans of scoped policies were chosen for the acting user */
+	ip_scope_plans_invalidate();
 }
 
 /*
@@ -149,7 +152,7 @@ ip_statement_check(void)
 	checked_statement = stmt;
 	checked_number = ip_statement_number;
 	acting_suppressed = false;
-	acting_generation++;
+	ip_acting_generation++;
 
 	AcceptInvalidationMessages();
 	generation = role_generation + ip_cache_generation();
@@ -169,7 +172,8 @@ ip_statement_check(void)
 	if (IsInParallelMode())
 	{
 		acting_suppressed = true;
-		acting_generation++;
+		ip_acting_generation++;
+		ip_scope_plans_invalidate();
 	}
 	else
 		(void) set_config_option(ACTING_USER_GUC, "", PGC_SUSET, PGC_S_SESSION,
@@ -221,7 +225,7 @@ ip_acting_user(int *len)
 		strlcpy(role_name, name, NAMEDATALEN);
 		role_name_len = strlen(role_name);
 		role_name_oid = roleid;
-		acting_generation++;
+		ip_acting_generation++;
 	}
 	*len = role_name_len;
 	return role_name;
@@ -237,7 +241,7 @@ ip_acting_user_gen(int *len, uint64 *generation)
 {
 	const char *user = ip_acting_user(len);
 
-	*generation = acting_generation;
+	*generation = ip_acting_generation;
 	return user;
 }
 

@@ -353,6 +353,7 @@ ip_relcache_callback(pg_attribute_unused() Datum arg, Oid relid)
 		cache_valid = false;
 		ip_catalog.valid = false;
 		cache_generation++;
+		ip_scope_plans_invalidate();
 	}
 	else if (ip_catalog_is_sentinel(relid))
 	{

@@ -80,6 +80,7 @@ extern bool ip_is_delegate(Oid roleid);
 extern uint64 ip_cache_generation(void);
 
 /* acting_user.c */
+extern uint64 ip_acting_generation;
 extern void ip_acting_user_init(void);
 extern const char *ip_acting_user(int *len);
 extern const char *ip_acting_user_gen(int *len, uint64 *generation);
@@ -184,6 +185,9 @@ typedef enum IpScopePlanKind
 	IP_SCOPE_MODELWIDE
 } IpScopePlanKind;
 extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int action);
+struct PlannerInfo;
+extern void ip_scope_plan_depends(struct PlannerInfo *root, Oid funcid);
+extern void ip_scope_plans_invalidate(void);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

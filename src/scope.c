@@ -32,17 +32,22 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/pathnodes.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
+#include "optimizer/planmain.h"
 #include "storage/proc.h"
 #include "utils/timestamp.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/typcache.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "inventree_perms.h"
 
@@ -51,6 +56,10 @@ PG_FUNCTION_INFO_V1(ip_has_row_perm_acting);
 PG_FUNCTION_INFO_V1(ip_allowed_nodes);
 PG_FUNCTION_INFO_V1(ip_scope_admits);
 PG_FUNCTION_INFO_V1(ip_scope_admits_row);
+PG_FUNCTION_INFO_V1(ip_scope_nodes);
+PG_FUNCTION_INFO_V1(ip_scope_test2);
+PG_FUNCTION_INFO_V1(ip_scope_test4);
+PG_FUNCTION_INFO_V1(ip_scope_test8);
 
 /* Columns. */
 #define ANUM_MODEL_SCOPES_MODEL 1
@@ -100,6 +109,22 @@ static StmtUser *stmt_users = NULL;
 static StmtScope *stmt_scopes = NULL;
 static StmtScope *memo_scope = NULL;
 
+/*
+ * Changes whenever the statement's sets are thrown away or made stale:
+ * what scope_test()'s memo is checked against, once per row.
+ */
+static uint64 scope_epoch = 1;
+
+/*
+ * The scope_admits() functions whose calls the planner rewrote in this
+ * backend (normally one), with their PROCOID hash values: the plans that
+ * depend on them are invalidated when what the form was chosen from changes.
+ */
+#define MAX_PLANNED_FUNCS 4
+static int	n_planned_funcs = 0;
+static Oid	planned_funcs[MAX_PLANNED_FUNCS];
+static uint32 planned_hashes[MAX_PLANNED_FUNCS];
+
 static const char *const action_words[] = {"view", "add", "change", "delete"};
 
 /*
@@ -111,6 +136,54 @@ ip_scope_invalidate(void)
 {
 	stmt_valid = false;
 	scope_generation++;
+	scope_epoch++;
+	ip_scope_plans_invalidate();
+}
+
+/*
+ * ip_scope_plan_depends: from the planner support function of
+ * scope_admits() (src/scope_plan.c), which wrote a form chosen for the
+ * acting user: the plan depends on that function, so that
+ * ip_scope_plans_invalidate() reaches it (PlanInvalItem on PROCOID).
+ */
+void
+ip_scope_plan_depends(PlannerInfo *root, Oid funcid)
+{
+	int			i;
+
+	record_plan_function_dependency(root, funcid);
+	/*
+	 * And on the role: acting_user() is current_user when no acting user is
+	 * set (a plan of a policy depends on it anyway; this covers a call
+	 * written into a query by hand).
+	 */
+	root->glob->dependsOnRole = true;
+	for (i = 0; i < n_planned_funcs; i++)
+		if (planned_funcs[i] == funcid)
+			return;
+	if (n_planned_funcs == MAX_PLANNED_FUNCS)
+	{
+		/* (only after several ALTER EXTENSION ... UPDATE in one session) */
+		memmove(planned_funcs, planned_funcs + 1, (MAX_PLANNED_FUNCS - 1) * sizeof(Oid));
+		memmove(planned_hashes, planned_hashes + 1, (MAX_PLANNED_FUNCS - 1) * sizeof(uint32));
+		n_planned_funcs--;
+	}
+	planned_hashes[n_planned_funcs] = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(funcid));
+	planned_funcs[n_planned_funcs++] = funcid;
+}
+
+/*
+ * ip_scope_plans_invalidate: what the planner chose a scoped policy's form
+ * from may have changed (a permission, a grant, a tree, the acting user):
+ * mark every cached plan of this backend that holds such a form invalid
+ * (plancache.c replans it at its next use).  Only flags are set: safe in an
+ * invalidation callback and a setting's assign hook.
+ */
+void
+ip_scope_plans_invalidate(void)
+{
+	for (int i = 0; i < n_planned_funcs; i++)
+		CallSyscacheCallbacks(PROCOID, planned_hashes[i]);
 }
 
 static const char *
@@ -579,6 +652,7 @@ statement_scope(const char *user, int userlen, const char *m, int mlen, int bit,
 			stmt_scopes = NULL;
 			memo_scope = NULL;
 			stmt_valid = true;
+			scope_epoch++;
 		}
 		*generation = scope_generation;
 		s = stmt_scope(user, userlen, m, mlen, bit);
@@ -745,8 +819,11 @@ ip_allowed_nodes(PG_FUNCTION_ARGS)
 /*
  * ip_scope_plan_kind: for the planner (src/scope_plan.c): the acting
  * user's view of the model's rows, now: model-wide (a model-wide holder, a
- * superuser, or a model that is not scoped), narrow (a scope within at most
- * 1/20 of the tree's nodes, or nothing), or broad.
+ * superuser, or a model that is not scoped; and an unknown or inactive user,
+ * who sees nothing whatever the form: the model-wide form is exact for every
+ * user, so a plan made before a SQL function's body sets the acting user
+ * serves whoever it sets), narrow (a scope within at most 1/20 of the
+ * tree's nodes, or nothing), or broad.
  */
 IpScopePlanKind
 ip_scope_plan_kind(const char *model, int mlen, int action)
@@ -758,9 +835,7 @@ ip_scope_plan_kind(const char *model, int mlen, int action)
 	int64		nbits,
 				n = 0;
 
-	if (!s->user_ok)
-		return IP_SCOPE_NARROW;
-	if (s->superuser || s->modelwide || s->tree == NULL)
+	if (!s->user_ok || s->superuser || s->modelwide || s->tree == NULL)
 		return IP_SCOPE_MODELWIDE;
 	if (s->allowed == NULL)
 		return IP_SCOPE_NARROW;
@@ -864,3 +939,173 @@ ip_scope_admits_row(PG_FUNCTION_ARGS)
 		PG_RETURN_BOOL(decide(memo->scope, node_null, node, true, 0));
 	PG_RETURN_BOOL(row_perm(fcinfo, user, len, gen, 0, node_null, node, true, 0));
 }
+
+/*
+ * scope_nodes(model text, action text, allowed bigint[]) returns bigint[]:
+ * allowed (allowed_nodes() of the same model and action, the statement's
+ * InitPlan), once the acting user is known to be one for whom "node =
+ * ANY(allowed)" is the whole answer: not a model-wide holder, not a
+ * superuser, and the model scoped.  The planner writes that condition, and
+ * nothing else, for an acting user whose scope is narrow (src/scope_plan.c);
+ * it would leave out the rows whose node is NULL for anyone else.  The plan
+ * is invalidated when the acting user or a permission changes, but a plan
+ * can be run without being checked first (a SQL function's statements, an
+ * open cursor, a change another session committed while this one sat in a
+ * transaction block): then this raises 40001 rather than answer short.
+ */
+Datum
+ip_scope_nodes(PG_FUNCTION_ARGS)
+{
+	text	   *model,
+			   *action;
+	int			len;
+	const char *user;
+	uint64		generation;
+	StmtScope  *s;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	model = PG_GETARG_TEXT_PP(0);
+	action = PG_GETARG_TEXT_PP(1);
+	user = ip_acting_user(&len);
+	s = statement_scope(user, len, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+						ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false),
+						&generation);
+	if (s->user_ok && (s->superuser || s->modelwide || s->tree == NULL))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the plan of this statement was made for a narrower permission of \"%.*s\"",
+						len, user),
+				 errdetail("The acting user or a permission on model \"%s\" changed after the statement was planned.",
+						   text_to_cstring(model)),
+				 errhint("Run the statement again: it is planned anew.")));
+	if (PG_ARGISNULL(2))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(INT8OID));
+	PG_RETURN_DATUM(PG_GETARG_DATUM(2));
+}
+
+/*
+ * What scope_test() remembers in fn_extra: the answer for every row of
+ * this statement, while nothing changed (scope_epoch), for the acting user
+ * it was made for (ip_acting_generation and the role: acting_user() is
+ * current_user when no acting user is set).
+ */
+typedef enum TestMode
+{
+	TEST_NONE,					/* false for every row */
+	TEST_ALL,					/* true for every row */
+	TEST_BITS,					/* the bit of node - base (dense ids) */
+	TEST_DECIDE					/* decide() (hashed ids; owned trees) */
+} TestMode;
+
+typedef struct TestMemo
+{
+	uint64		epoch;			/* 0: never valid (model, action not Consts) */
+	uint64		acting;
+	uint64		statement_number;
+	LocalTransactionId lxid;
+	TimestampTz statement;
+	Oid			userid;
+	TestMode	mode;
+	int64		base;
+	uint64		span;
+	const uint8 *bits;
+	const StmtScope *scope;
+} TestMemo;
+
+/* The memo's answer for a row (node not NULL). */
+static pg_attribute_always_inline bool
+test_row(const TestMemo *m, int64 node)
+{
+	if (likely(m->mode == TEST_BITS))
+	{
+		uint64		off = (uint64) node - (uint64) m->base;
+		uint64		in = off < m->span;
+
+		/* without a branch on the answer: a scan cannot predict it */
+		off = in ? off : 0;
+		return (in & (m->bits[off >> 3] >> (off & 7))) != 0;
+	}
+	if (m->mode == TEST_DECIDE)
+		return decide(m->scope, false, node, true, 0);
+	return m->mode == TEST_ALL;
+}
+
+static pg_attribute_always_inline bool
+test_fresh(const TestMemo *m)
+{
+	return m != NULL && m->epoch == scope_epoch && m->acting == ip_acting_generation &&
+		m->statement_number == ip_statement_number && m->lxid == MyProc->lxid &&
+		m->statement == GetCurrentStatementStartTimestamp() && m->userid == GetUserId();
+}
+
+/* The slow path: the statement's entry, the memo filled, the answer. */
+static pg_noinline bool
+test_slow(FunctionCallInfo fcinfo, bool node_null, int64 node)
+{
+	text	   *model = PG_GETARG_TEXT_PP(0);
+	text	   *action = PG_GETARG_TEXT_PP(1);
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s;
+	TestMemo   *m = fcinfo->flinfo->fn_extra;
+
+	s = statement_scope(user, len, VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
+						ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false),
+						&generation);
+	if (m == NULL)
+		m = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(TestMemo));
+	m->epoch = (arg_is_const(fcinfo->flinfo, 0) && arg_is_const(fcinfo->flinfo, 1)) ? scope_epoch : 0;
+	m->acting = ip_acting_generation;
+	m->statement_number = ip_statement_number;
+	m->lxid = MyProc->lxid;
+	m->statement = GetCurrentStatementStartTimestamp();
+	m->userid = GetUserId();
+	m->scope = s;
+	if (!s->user_ok)
+		m->mode = TEST_NONE;
+	else if (s->superuser || s->modelwide)
+		m->mode = TEST_ALL;
+	else if (s->tree == NULL || s->allowed == NULL)
+		m->mode = TEST_NONE;
+	else if (s->tree->span > 0 && !(s->action != IP_VIEW && s->tree->has_owners))
+	{
+		m->mode = TEST_BITS;
+		m->base = s->tree->base;
+		m->span = s->tree->span;
+		m->bits = s->allowed;
+	}
+	else
+		m->mode = TEST_DECIDE;
+	return decide(s, node_null, node, true, 0);
+}
+
+/*
+ * scope_test(model text, action text, node bigint), scope_test4(..., node
+ * integer), scope_test2(..., node smallint) return boolean: scope_admits() (the acting user's answer for a row whose
+ * ownership does not apply), with the node in the column's own type and the
+ * least work per row: what the planner writes for a broad scope.  While
+ * the statement, the acting user and everything read are the same, a row
+ * costs a few comparisons and a bit test.
+ */
+#define SCOPE_TEST(fname, getarg) \
+Datum \
+fname(PG_FUNCTION_ARGS) \
+{ \
+	TestMemo   *m = fcinfo->flinfo->fn_extra; \
+\
+	if (unlikely(PG_ARGISNULL(0) || PG_ARGISNULL(1))) \
+		PG_RETURN_NULL(); \
+	if (likely(test_fresh(m))) \
+	{ \
+		if (unlikely(PG_ARGISNULL(2))) \
+			PG_RETURN_BOOL(m->mode == TEST_ALL); \
+		PG_RETURN_BOOL(test_row(m, (int64) getarg(2))); \
+	} \
+	PG_RETURN_BOOL(test_slow(fcinfo, PG_ARGISNULL(2), PG_ARGISNULL(2) ? 0 : (int64) getarg(2))); \
+}
+
+SCOPE_TEST(ip_scope_test2, PG_GETARG_INT16)
+SCOPE_TEST(ip_scope_test4, PG_GETARG_INT32)
+SCOPE_TEST(ip_scope_test8, PG_GETARG_INT64)

@@ -12,35 +12,52 @@
  *				   (SELECT allowed_nodes(model, action)))
  *
  * While the query is planned (eval_const_expressions), this function
- * replaces the call by one of three conditions, each exact for every acting
- * user (a plan kept and run later for another user gives the same rows):
+ * replaces the call by a condition chosen for the acting user:
  *
- * - for a model-wide holder, a superuser or a model that is not scoped:
+ * - for a model-wide holder, a superuser, an unknown or inactive user or a
+ *   model that is not scoped:
  *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
  *	 (a sequential scan; the whole row is formed only if the call runs, so
  *	 the rows $modelwide admits are not even deformed);
  *
- * - for a scope over more than 1/20 of the tree:
- *	   $modelwide OR scope_admits(..., planned => true)
- *	 (a sequential scan, a bit test per row);
+ * - for a scope over more than 1/20 of the tree (or a narrow one, when no
+ *   index has the scope column first):
+ *	   scope_test(model, action, <the column in its own type>)
+ *	 (scope_test4() for an integer column, scope_test2() for a smallint)
+ *	 (a sequential scan; per row a call, a few comparisons and a bit test
+ *	 without a branch on the answer: src/scope.c);
  *
- * - for a narrow scope (or nobody):
- *	   scope_admits(..., planned => true)
- *	   AND (col = ANY ($allowed) OR col >= (CASE WHEN $modelwide THEN
- *			<smallest bigint> END) OR col IS NULL)
- *	 The OR is implied by the first part for every user (the allowed nodes
- *	 are the scope; a model-wide holder's range is everything), so it only
- *	 lets the planner use a bitmap index scan of the scope column; the
- *	 per-row answer stays the first part's.  For a non-model-wide user the
- *	 range is empty (a comparison with NULL).
+ * - for a narrow scope (or nothing granted):
+ *	   col = ANY (scope_nodes(model, action, $allowed))
+ *	 and nothing else: an index on the scope column serves the whole
+ *	 condition, so nothing is left for the heap (an index-only scan, or a
+ *	 bitmap heap scan that skips the all-visible pages).
+ *
+ * The first two are exact for every acting user.  The third is exact for
+ * every user who is not a model-wide holder or a superuser: for them it
+ * leaves out the rows whose node is NULL (no index condition can be
+ * switched on by a runtime value).  So the forms are chosen for the acting
+ * user alone, and the plan depends on scope_admits() (a PlanInvalItem):
+ * src/scope.c invalidates exactly those plans (ip_scope_plans_invalidate)
+ * when what the choice was made from may change: a permission, a grant or a
+ * tree (the relcache callbacks of src/cache.c and src/tree.c), the acting
+ * user setting (its assign hook: set, reset, the end of a local set, a
+ * rollback, RESET ALL, DISCARD ALL), a role renamed.  A change of role (SET
+ * ROLE, SECURITY DEFINER) replans by PostgreSQL's own rule for plans that
+ * depend on row-level security.  A plan that runs without being checked
+ * first (a SQL function's statements, planned together before its body
+ * runs; an open cursor; a change another session committed while this one
+ * sat in a transaction block) may meet a model-wide holder: scope_nodes()
+ * then raises 40001 rather than answer short.
  *
  * $modelwide and $allowed are the call's own arguments (subqueries the
  * planner makes InitPlans of: once per statement, computed by the leader
- * for parallel workers).  The operators come from the integer btree
+ * for parallel workers).  The operator comes from the integer btree
  * operator family by OID; scope_admits() is the call's own function, and
- * scope_admits_row() is looked up in the extension's own schema (where
- * nobody else may create anything).  Outside the planner (no PlannerInfo)
- * or once planned, the call stays as it is and answers by itself.
+ * scope_admits_row(), scope_test() and scope_nodes() are looked up in its
+ * schema (where nobody else may create anything).  Outside the planner (no
+ * PlannerInfo) or once planned, the call stays as it is and answers by
+ * itself.
  *
  *-------------------------------------------------------------------------
  */
@@ -49,7 +66,10 @@
 #include "catalog/pg_operator.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
+#include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_index.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -60,6 +80,9 @@
 #include "parser/parsetree.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/syscache.h"
 
 #include "inventree_perms.h"
 
@@ -119,6 +142,21 @@ integer_op(Oid lefttype, int16 strategy)
 }
 
 /*
+ * A function of the extension's own schema (the schema of scope_admits(),
+ * where nobody else may create anything), or InvalidOid.
+ */
+static Oid
+own_function(FuncExpr *call, const char *name, int nargs, const Oid *argtypes)
+{
+	char	   *nspname = get_namespace_name(get_func_namespace(call->funcid));
+
+	if (nspname == NULL)
+		return InvalidOid;
+	return LookupFuncName(list_make2(makeString(nspname), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
+}
+
+/*
  * The model-wide holder's form: "$modelwide OR <the answer>".  When the node
  * is a column of the table, the answer is scope_admits_row() of the whole
  * row and the column's number: a whole-row argument is formed only when the
@@ -133,15 +171,12 @@ modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *pla
 	RangeTblEntry *rte;
 	Oid			argtypes[4] = {TEXTOID, TEXTOID, RECORDOID, INT4OID};
 	Oid			fn;
-	char	   *nspname;
 
 	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
 		v->varno < 1 || v->varno > list_length(root->parse->rtable))
 		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
 	rte = rt_fetch(v->varno, root->parse->rtable);
-	nspname = get_namespace_name(get_func_namespace(call->funcid));
-	fn = nspname ? LookupFuncName(list_make2(makeString(nspname), makeString("scope_admits_row")),
-								  4, argtypes, true) : InvalidOid;
+	fn = own_function(call, "scope_admits_row", 4, argtypes);
 	if (rte->rtekind != RTE_RELATION || !OidIsValid(fn))
 		return (Node *) make_orclause(list_make2(copyObject(modelwide), planned));
 	return (Node *) make_orclause(list_make2(copyObject(modelwide),
@@ -152,6 +187,111 @@ modelwide_form(PlannerInfo *root, FuncExpr *call, Node *modelwide, FuncExpr *pla
 																	 makeConst(INT4OID, -1, InvalidOid, sizeof(int32),
 																			   Int32GetDatum(v->varattno), false, true)),
 														  InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL)));
+}
+
+/*
+ * The broad scope's form: scope_test(model, action, <the column in its own
+ * type>), exact for every acting user (see src/scope.c): one call and a bit
+ * test per row.  NULL if the function is missing.
+ */
+static Node *
+broad_form(FuncExpr *call, Node *col, Oid coltype)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, coltype};
+	Node	   *node = col;
+	Oid			fn = own_function(call, coltype == INT2OID ? "scope_test2" :
+								  coltype == INT4OID ? "scope_test4" : "scope_test", 3, argtypes);
+
+	if (!OidIsValid(fn))
+	{
+		argtypes[2] = INT8OID;
+		fn = own_function(call, "scope_test", 3, argtypes);
+		node = list_nth(call->args, ARG_NODE);
+	}
+	if (!OidIsValid(fn))
+		return NULL;
+	return (Node *) makeFuncExpr(fn, BOOLOID,
+								 list_make3(copyObject(linitial(call->args)),
+											copyObject(lsecond(call->args)),
+											copyObject(node)),
+								 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+}
+
+/*
+ * Is the node a column of a table with a valid index whose first column it
+ * is (not partial)?  Without one, the narrow form would be a sequential
+ * scan testing every row against the array: the broad form is cheaper.
+ * (The table is locked: the query names it.)
+ */
+static bool
+indexed_column(PlannerInfo *root, Node *col)
+{
+	Var		   *v = (Var *) col;
+	RangeTblEntry *rte;
+	Relation	rel;
+	List	   *indexes;
+	ListCell   *lc;
+	bool		found = false;
+
+	if (!IsA(col, Var) || v->varlevelsup != 0 || v->varattno <= 0 ||
+		v->varno < 1 || v->varno > list_length(root->parse->rtable))
+		return false;
+	rte = rt_fetch(v->varno, root->parse->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return false;
+	rel = table_open(rte->relid, NoLock);
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+		Form_pg_index ind;
+
+		if (!HeapTupleIsValid(tup))
+			continue;
+		ind = (Form_pg_index) GETSTRUCT(tup);
+		if (ind->indnkeyatts > 0 && ind->indkey.values[0] == v->varattno && ind->indisvalid &&
+			heap_attisnull(tup, Anum_pg_index_indpred, NULL))
+			found = true;
+		ReleaseSysCache(tup);
+	}
+	list_free(indexes);
+	table_close(rel, NoLock);
+	return found;
+}
+
+/*
+ * The narrow scope's form: col = ANY (scope_nodes(model, action, $allowed)),
+ * exact for every acting user who is not a model-wide holder or a superuser
+ * (the rows whose node is NULL are not among them), which is what the plan
+ * is for; scope_nodes() raises for anyone else (a plan run without being
+ * checked first).  An index on the scope column serves it, and nothing else
+ * is left for the heap: a bitmap heap scan that needs no column skips the
+ * heap pages that are all-visible.  NULL if a piece is missing.
+ */
+static Node *
+narrow_form(FuncExpr *call, Node *col, Oid eq, Node *allowed)
+{
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, INT8ARRAYOID};
+	Oid			fn = own_function(call, "scope_nodes", 3, argtypes);
+	ScalarArrayOpExpr *saop;
+
+	if (!OidIsValid(fn) || !OidIsValid(eq))
+		return NULL;
+	saop = makeNode(ScalarArrayOpExpr);
+	saop->opno = eq;
+	saop->opfuncid = get_opcode(eq);
+	saop->hashfuncid = InvalidOid;
+	saop->negfuncid = InvalidOid;
+	saop->useOr = true;
+	saop->inputcollid = InvalidOid;
+	saop->args = list_make2(copyObject(col),
+							makeFuncExpr(fn, INT8ARRAYOID,
+										 list_make3(copyObject(linitial(call->args)),
+													copyObject(lsecond(call->args)),
+													copyObject(allowed)),
+										 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL));
+	saop->location = -1;
+	return (Node *) saop;
 }
 
 /*
@@ -172,10 +312,8 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 			   *col,
 			   *modelwide,
 			   *allowed;
-	Oid			coltype,
-				eq,
-				ge;
-	Node	   *in_scope;
+	Oid			coltype;
+	Node	   *form;
 	IpScopePlanKind kind;
 
 	if (!IsA(rawreq, SupportRequestSimplify))
@@ -210,54 +348,16 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 	planned->funcvariadic = false;
 
 	col = scope_column(node, &coltype);
-	eq = integer_op(coltype, BTEqualStrategyNumber);
-	ge = integer_op(coltype, BTGreaterEqualStrategyNumber);
 	kind = ip_scope_plan_kind(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model),
 							  ip_parse_action(VARDATA_ANY(action), VARSIZE_ANY_EXHDR(action), false));
+	/* replanned when what the kind was chosen from changes */
+	ip_scope_plan_depends(req->root, call->funcid);
 	if (kind == IP_SCOPE_MODELWIDE)
 		PG_RETURN_POINTER(modelwide_form(req->root, call, modelwide, planned, col));
-	if (kind == IP_SCOPE_BROAD || !OidIsValid(eq) || !OidIsValid(ge))
-		PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
-
-	/* col = ANY ($allowed) */
-	{
-		ScalarArrayOpExpr *saop = makeNode(ScalarArrayOpExpr);
-		CaseExpr   *lo = makeNode(CaseExpr);
-		CaseWhen   *when = makeNode(CaseWhen);
-		NullTest   *isnull = makeNode(NullTest);
-		Expr	   *range;
-
-		saop->opno = eq;
-		saop->opfuncid = get_opcode(eq);
-		saop->hashfuncid = InvalidOid;
-		saop->negfuncid = InvalidOid;
-		saop->useOr = true;
-		saop->inputcollid = InvalidOid;
-		saop->args = list_make2(copyObject(col), copyObject(allowed));
-		saop->location = -1;
-
-		/* col >= CASE WHEN $modelwide THEN <smallest bigint> END */
-		when->expr = (Expr *) copyObject(modelwide);
-		when->result = (Expr *) makeConst(INT8OID, -1, InvalidOid, sizeof(int64),
-										  Int64GetDatum(PG_INT64_MIN), false, FLOAT8PASSBYVAL);
-		when->location = -1;
-		lo->casetype = INT8OID;
-		lo->casecollid = InvalidOid;
-		lo->arg = NULL;
-		lo->args = list_make1(when);
-		lo->defresult = (Expr *) makeNullConst(INT8OID, -1, InvalidOid);
-		lo->location = -1;
-		range = make_opclause(ge, BOOLOID, false, (Expr *) copyObject(col), (Expr *) lo,
-							  InvalidOid, InvalidOid);
-		((OpExpr *) range)->opfuncid = get_opcode(ge);
-
-		/* col IS NULL */
-		isnull->arg = (Expr *) copyObject(col);
-		isnull->nulltesttype = IS_NULL;
-		isnull->argisrow = false;
-		isnull->location = -1;
-
-		in_scope = (Node *) make_orclause(list_make3(saop, range, isnull));
-	}
-	PG_RETURN_POINTER(make_andclause(list_make2(planned, in_scope)));
+	if (kind == IP_SCOPE_NARROW && indexed_column(req->root, col) &&
+		(form = narrow_form(call, col, integer_op(coltype, BTEqualStrategyNumber), allowed)) != NULL)
+		PG_RETURN_POINTER(form);
+	if ((form = broad_form(call, col, coltype)) != NULL)
+		PG_RETURN_POINTER(form);
+	PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
 }

@@ -151,7 +151,14 @@ RETURNS internal
 AS 'MODULE_PATHNAME', 'ip_scope_admits_support'
 LANGUAGE C STRICT;
 COMMENT ON FUNCTION inventree_perms_internal._scope_support(internal) IS
-	'Internal: planner support of scope_admits(): while a query is planned, writes the condition as "modelwide OR the answer" (sequential scan) or, for an acting user whose scope is narrow, "the answer AND (node = ANY(allowed) OR node >= (CASE WHEN modelwide THEN min END) OR node IS NULL)" (an index on the scope column can serve it); both exact for every user';
+	'Internal: planner support of scope_admits(): while a query is planned, writes the condition for the acting user: "modelwide OR scope_admits_row(the row)" for a model-wide holder, "node = ANY(scope_nodes(allowed))" for a narrow scope (an index on the scope column serves it alone), scope_test(node) for a broad one; the plan depends on scope_admits(), and the extension invalidates such plans when the acting user, a permission, a grant or a tree changes';
+
+CREATE FUNCTION inventree_perms_internal.scope_nodes(model text, action text, allowed bigint[])
+RETURNS bigint[]
+AS 'MODULE_PATHNAME', 'ip_scope_nodes'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.scope_nodes(text, text, bigint[]) IS
+	'allowed (allowed_nodes() of the same model and action; NULL: empty) once the acting user is one for whom "node = ANY(allowed)" is the whole answer (not a model-wide holder, not a superuser, the model scoped): the condition the planner writes for a narrow scope; for anyone else (a plan run without being checked after a change) 40001, never a short answer; NULL model or action: NULL; 22023 unknown action, 42704 unregistered model';
 
 CREATE FUNCTION inventree_perms_internal.scope_admits(model text, action text, node bigint, modelwide boolean,
 											 allowed bigint[], planned boolean DEFAULT false)
@@ -168,6 +175,25 @@ AS 'MODULE_PATHNAME', 'ip_scope_admits_row'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION inventree_perms_internal.scope_admits_row(text, text, record, integer) IS
 	'scope_admits() of the node in attribute attno (an integer column) of the row: what the planner writes for a model-wide holder, whose rows are then not even deformed; NULL model or action: NULL; 22023 unknown action or attribute, 42704 unregistered model, 42804 not an integer column';
+
+CREATE FUNCTION inventree_perms_internal.scope_test2(model text, action text, node smallint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_test2'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.scope_test2(text, text, smallint) IS
+	'scope_test() of a smallint node (a name of its own: no call is ambiguous)';
+CREATE FUNCTION inventree_perms_internal.scope_test4(model text, action text, node integer)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_test4'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.scope_test4(text, text, integer) IS
+	'scope_test() of an integer node (a name of its own: no call is ambiguous)';
+CREATE FUNCTION inventree_perms_internal.scope_test(model text, action text, node bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'ip_scope_test8'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION inventree_perms_internal.scope_test(text, text, bigint) IS
+	'scope_admits() (the acting user''s answer for a row whose ownership does not apply, exact for every acting user) with the node in the scope column''s own type and the least work per row: what the planner writes for a broad scope; NULL model or action: NULL; 22023 unknown action, 42704 unregistered model';
 
 CREATE FUNCTION inventree_perms_internal._tree_has_node(tree text, node bigint)
 RETURNS boolean

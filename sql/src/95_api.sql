@@ -52,11 +52,16 @@ GRANT SELECT ON inventree_perms.my_permissions TO PUBLIC;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA inventree_perms TO PUBLIC;
 -- The functions a scoped table's policies call run as the querying user,
 -- and a table's owner who restores its policies names them: PUBLIC may use
--- the internal schema (names only) and execute these three.
+-- the internal schema (names only) and execute these (the planner writes
+-- the last ones into the policies' conditions, src/scope_plan.c).
 GRANT USAGE ON SCHEMA inventree_perms_internal TO PUBLIC;
 GRANT EXECUTE ON FUNCTION inventree_perms_internal.allowed_nodes(text, text),
 	inventree_perms_internal.scope_admits(text, text, bigint, boolean, bigint[], boolean),
-	inventree_perms_internal.scope_admits_row(text, text, record, integer) TO PUBLIC;
+	inventree_perms_internal.scope_admits_row(text, text, record, integer),
+	inventree_perms_internal.scope_nodes(text, text, bigint[]),
+	inventree_perms_internal.scope_test(text, text, bigint),
+	inventree_perms_internal.scope_test4(text, text, integer),
+	inventree_perms_internal.scope_test2(text, text, smallint) TO PUBLIC;
 
 COMMENT ON SEQUENCE inventree_perms.audit_log_id_seq IS
 	'Numbers the rows of audit_log (its id column); only the extension''s functions draw from it';

@@ -130,8 +130,12 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
 			 AND has_function_privilege('api_plain', p.oid, 'EXECUTE')),
 		  ARRAY['inventree_perms_internal.allowed_nodes(text,text)',
 				'inventree_perms_internal.scope_admits(text,text,bigint,boolean,bigint[],boolean)',
-				'inventree_perms_internal.scope_admits_row(text,text,record,integer)'],
-		  'a plain role may execute no internal function but the three a scoped table''s policies call');
+				'inventree_perms_internal.scope_admits_row(text,text,record,integer)',
+				'inventree_perms_internal.scope_nodes(text,text,bigint[])',
+				'inventree_perms_internal.scope_test(text,text,bigint)',
+				'inventree_perms_internal.scope_test2(text,text,smallint)',
+				'inventree_perms_internal.scope_test4(text,text,integer)'],
+		  'a plain role may execute no internal function but those a scoped table''s policies call and the planner writes into them');
 SELECT ok(NOT EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) c
 					  WHERE c ~ '^search_path=.*inventree_perms_internal'),
 		  'no role or database setting puts the internal schema on a search_path');
