@@ -360,6 +360,7 @@ ip_relcache_callback(pg_attribute_unused() Datum arg, Oid relid)
 		/* the data changed; the tables (and their OIDs) did not */
 		cache_valid = false;
 		cache_generation++;
+		ip_scope_plans_invalidate();
 	}
 }
 

@@ -42,4 +42,5 @@ _PG_init(void)
 
 	ip_cache_init();
 	ip_parallel_init();
+	ip_scope_plan_init();
 }

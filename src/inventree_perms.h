@@ -188,6 +188,8 @@ extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int actio
 struct PlannerInfo;
 extern void ip_scope_plan_depends(struct PlannerInfo *root, Oid funcid);
 extern void ip_scope_plans_invalidate(void);
+extern bool ip_scope_has_planned(void);
+extern void ip_scope_plan_init(void);
 
 /* gate.c */
 extern Oid	ip_gate_caller(void);

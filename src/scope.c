@@ -173,6 +173,16 @@ ip_scope_plan_depends(PlannerInfo *root, Oid funcid)
 }
 
 /*
+ * ip_scope_has_planned: has this backend planned a form chosen for the
+ * acting user (src/scope_plan.c)?
+ */
+bool
+ip_scope_has_planned(void)
+{
+	return n_planned_funcs > 0;
+}
+
+/*
  * ip_scope_plans_invalidate: what the planner chose a scoped policy's form
  * from may have changed (a permission, a grant, a tree, the acting user):
  * mark every cached plan of this backend that holds such a form invalid
@@ -950,8 +960,8 @@ ip_scope_admits_row(PG_FUNCTION_ARGS)
  * it would leave out the rows whose node is NULL for anyone else.  The plan
  * is invalidated when the acting user or a permission changes, but a plan
  * can be run without being checked first (a SQL function's statements, an
- * open cursor, a change another session committed while this one sat in a
- * transaction block): then this raises 40001 rather than answer short.
+ * open cursor, a change another session committed that reaches a plan
+ * kept in a transaction block only once it runs): then this raises 40001 rather than answer short.
  */
 Datum
 ip_scope_nodes(PG_FUNCTION_ARGS)

@@ -46,8 +46,10 @@
  * ROLE, SECURITY DEFINER) replans by PostgreSQL's own rule for plans that
  * depend on row-level security.  A plan that runs without being checked
  * first (a SQL function's statements, planned together before its body
- * runs; an open cursor; a change another session committed while this one
- * sat in a transaction block) may meet a model-wide holder: scope_nodes()
+ * runs; an open cursor; a change another session committed that reaches
+ * a plan kept in a transaction block only once it runs: a protocol-level
+ * Bind, a statement a function's loop runs again -- EXECUTE, CALL and a
+ * new statement's executor look for changes first, below) may meet a model-wide holder: scope_nodes()
  * then raises 40001 rather than answer short.
  *
  * $modelwide and $allowed are the call's own arguments (subqueries the
@@ -68,8 +70,11 @@
 #include "catalog/pg_type.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
+#include "access/parallel.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_index.h"
+#include "executor/executor.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -78,7 +83,9 @@
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -360,4 +367,60 @@ ip_scope_admits_support(PG_FUNCTION_ARGS)
 	if ((form = broad_form(call, col, coltype)) != NULL)
 		PG_RETURN_POINTER(form);
 	PG_RETURN_POINTER(make_orclause(list_make2(copyObject(modelwide), planned)));
+}
+
+/*
+ * Before a statement runs: accept the invalidations other sessions sent.
+ * PostgreSQL looks for them when a transaction starts and when it takes a
+ * lock it did not hold; a plan kept in a transaction block (EXECUTE, a
+ * PL/pgSQL function's statement) is checked against them before that, as
+ * its locks are held already.  A form chosen for the acting user must hear
+ * of a grant committed since (ip_scope_plans_invalidate marks it invalid),
+ * so this backend, once it planned one, looks at every statement's start,
+ * before EXECUTE and CALL look their plans up and before the executor
+ * runs a query whose functions (a PL/pgSQL body) look theirs up.  Without
+ * messages this is a test of one flag.
+ */
+static ExecutorStart_hook_type prev_executor_start = NULL;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+static void
+accept_changes(void)
+{
+	if (ip_scope_has_planned() && IsTransactionState() && !IsParallelWorker())
+		AcceptInvalidationMessages();
+}
+
+static void
+scope_executor_start(QueryDesc *queryDesc, int eflags)
+{
+	accept_changes();
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+static void
+scope_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+					  ProcessUtilityContext context, ParamListInfo params,
+					  QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	accept_changes();
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
+/*
+ * ip_scope_plan_init: install the hooks (from _PG_init).
+ */
+void
+ip_scope_plan_init(void)
+{
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = scope_executor_start;
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = scope_process_utility;
 }
