@@ -203,6 +203,158 @@ $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid, regclass) IS
 	'Internal: append an audit row for the import (caller NULL: link_django()''s trigger path, via the Django table that changed)';
 
+-- Internal: the INSERT of _django_insert() (which checks and locks the
+-- foreign keys first), in primary key order; skip_existing: ON CONFLICT DO
+-- NOTHING.  Returns the rows inserted.
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_insert_rows(kind text, src text,
+																	   col1 text[], col2 text[], col3 text[],
+																	   skip_existing boolean)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	IF kind OPERATOR(pg_catalog.=) 'memberships' AND skip_existing THEN
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT x.a, x.b, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2)) x(a, b)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'memberships' THEN
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT x.a, x.b, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2)) x(a, b)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C";
+	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' AND skip_existing THEN
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' THEN
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' AND skip_existing THEN
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
+	END IF;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_insert_rows(text, text, text[], text[], text[], boolean) IS
+	'Internal: the INSERT of _django_insert() (called by it only, after the foreign keys are checked and locked); returns the rows inserted';
+
+-- Internal: insert the rows the import found missing in memberships
+-- (col1 username, col2 groupname), user_perms (username, model, action) or
+-- group_perms (groupname, model, action), marked as from src; returns the
+-- number inserted.  The foreign keys of those tables are checked by their
+-- triggers one row at a time (a query each: two thirds of the cost of
+-- inserting a million grants), so this function checks them as a whole
+-- instead and skips the triggers as pg_restore --disable-triggers and
+-- logical replication do, with session_replication_role = replica for its
+-- own duration (a function SET: restored when it returns or fails; only a
+-- superuser may set it, and this function is the bootstrap superuser's and
+-- closed to PUBLIC).  Referential integrity holds by construction: every
+-- user, group and model the rows name is locked FOR KEY SHARE, as each
+-- foreign key check locks it, to the end of the transaction, before the
+-- rows are written; one that does not exist (or was renamed or deleted
+-- meanwhile) raises 23503 and nothing is written.  What replica mode does
+-- not skip still runs: the write guard and the statement trigger that
+-- invalidates every session's cache (ENABLE ALWAYS), the CHECK constraints
+-- and unique indexes.  The rows are inserted in primary key order.
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_insert(kind text, src text,
+																  col1 text[], col2 text[], col3 text[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+SET enable_nestloop = off
+SET work_mem = '64MB'
+SET jit = off
+AS $$
+DECLARE
+	n bigint;
+	want1 bigint;
+	got1 bigint;
+	want2 bigint;
+	got2 bigint;
+BEGIN
+	IF kind IS NULL OR kind OPERATOR(pg_catalog.<>) ALL ('{memberships,user_perms,group_perms}') THEN
+		RAISE EXCEPTION 'unknown kind of row: %', kind USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF pg_catalog.cardinality(col1) IS DISTINCT FROM pg_catalog.cardinality(col2)
+	   OR (kind OPERATOR(pg_catalog.<>) 'memberships'
+		   AND pg_catalog.cardinality(col1) IS DISTINCT FROM pg_catalog.cardinality(col3)) THEN
+		RAISE EXCEPTION 'the columns of the rows to insert differ in length'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- The parents, each once, locked as the foreign key checks lock them.
+	-- (A row whose parent is gone is not in the join: the counts differ.)
+	IF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col1) x(n))
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d
+												ON g.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF g) l)
+		  INTO want1, got1;
+	ELSE
+		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col1) x(n))
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d
+												ON u.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF u) l)
+		  INTO want1, got1;
+	END IF;
+	IF kind OPERATOR(pg_catalog.=) 'memberships' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col2) x(n))
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d
+												ON g.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF g) l)
+		  INTO want2, got2;
+	ELSE
+		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col2) x(n))
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.models m JOIN d
+												ON m.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF m) l)
+		  INTO want2, got2;
+	END IF;
+	IF got1 OPERATOR(pg_catalog.<>) want1 OR got2 OPERATOR(pg_catalog.<>) want2 THEN
+		RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint', kind
+			USING ERRCODE = 'foreign_key_violation',
+				  DETAIL = pg_catalog.format('%s of the %s named do not exist, %s of the %s.',
+											 want1 OPERATOR(pg_catalog.-) got1,
+											 CASE kind WHEN 'group_perms' THEN 'groups' ELSE 'users' END,
+											 want2 OPERATOR(pg_catalog.-) got2,
+											 CASE kind WHEN 'memberships' THEN 'groups' ELSE 'models' END);
+	END IF;
+
+	-- Without ON CONFLICT (its check before each row costs as much as the
+	-- insert): the rows are not there, unless another transaction has just
+	-- made one of them, or two of Django's permissions name one model and
+	-- action; then the statement is made again, as a whole, skipping them.
+	BEGIN
+		n := inventree_perms_internal._django_insert_rows(kind, src, col1, col2, col3, false);
+	EXCEPTION WHEN unique_violation THEN
+		n := inventree_perms_internal._django_insert_rows(kind, src, col1, col2, col3, true);
+	END;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_insert(text, text, text[], text[], text[]) IS
+	'Internal: insert the import''s new memberships, user_perms or group_perms rows (columns as arrays) with their foreign keys checked and locked as a whole (23503), then the row triggers of those keys skipped (session_replication_role = replica for its own duration); returns the rows inserted';
+
 -- Internal: the import.  caller is the role to check (import_django(),
 -- link_django()), or NULL on the trigger path of link_django() (no caller
 -- check: the link was authorised when it was made; the audit row names the
@@ -259,6 +411,13 @@ DECLARE
 	k bigint;
 	r_what text[] := '{}';
 	r_n bigint[] := '{}';
+	-- rows to write (memberships, user_perms, group_perms) and to delete
+	ins_a text[];
+	ins_b text[];
+	ins_c text[];
+	del_a text[];
+	del_b text[];
+	del_c text[];
 	w text[];
 	wn bigint[];
 	ren_row record;
@@ -458,32 +617,38 @@ BEGIN
 	-- What Django has (want) and what is here, in one full join: only the
 	-- differences are written (a row here, hand-made or not, is never
 	-- inserted again; a row of this schema Django no longer has goes).
+	-- The differences are collected first, by a plain query (hash joins,
+	-- nothing materialised: a run that finds none writes nothing), then
+	-- written: the new rows by _django_insert(), the gone ones by one DELETE.
 	-- Django's rows are unique, and a duplicate would only meet ON CONFLICT.
-	WITH want AS (
-		SELECT u.name AS username, g.name AS groupname
-		FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
-		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
-									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
-		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
-									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
-	), diff AS (
-		SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg, x.source AS hs
-		FROM want FULL JOIN inventree_perms.memberships x
-		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
-		WHERE want.username IS NULL OR x.username IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT diff.wu, diff.wg, src FROM diff WHERE diff.hu IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.hu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.hu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hu) FILTER (WHERE d.wu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hg) FILTER (WHERE d.wu IS NULL), '{}')
+	  INTO ins_a, ins_b, del_a, del_b
+	  FROM (SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg
+			FROM (SELECT u.name AS username, g.name AS groupname
+				  FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o)
+					   AS ug(user_id bigint, group_id bigint)
+				  JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+											  AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
+				  JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+											   AND g.django_id OPERATOR(pg_catalog.=) ug.group_id) want
+			FULL JOIN inventree_perms.memberships x
+			  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
+			WHERE x.username IS NULL
+			   OR (want.username IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_members := inventree_perms_internal._django_insert('memberships', src, ins_a, ins_b, NULL);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.memberships m
-		 USING diff
-		 WHERE diff.wu IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND m.username OPERATOR(pg_catalog.=) diff.hu AND m.groupname OPERATOR(pg_catalog.=) diff.hg
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b)) d(a, b)
+		 WHERE m.source OPERATOR(pg_catalog.=) src
+		   AND m.username OPERATOR(pg_catalog.=) d.a AND m.groupname OPERATOR(pg_catalog.=) d.b;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
 
 	-- A model imported from a content type whose name changed in Django (a
 	-- RenameModel migration) is renamed: identity is the content type's id,
@@ -623,66 +788,73 @@ BEGIN
 
 	-- Direct user permissions, as memberships (one full join: only the
 	-- differences are written).
-	WITH p AS (
-		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
-	), want AS (
-		SELECT u.name AS username, p.model, p.act AS action
-		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
-		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
-									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
-	), diff AS (
-		SELECT want.username AS wn, want.model AS wm, want.action AS wa,
-			   x.username AS hn, x.model AS hm, x.action AS ha, x.source AS hs
-		FROM want FULL JOIN inventree_perms.user_perms x
-		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
-		 AND x.action OPERATOR(pg_catalog.=) want.action
-		WHERE want.username IS NULL OR x.username IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.user_perms (username, model, action, source)
-		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wn) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wm) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wa) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hn) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hm) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.ha) FILTER (WHERE d.wn IS NULL), '{}')
+	  INTO ins_a, ins_b, ins_c, del_a, del_b, del_c
+	  FROM (SELECT want.username AS wn, want.model AS wm, want.action AS wa,
+				   x.username AS hn, x.model AS hm, x.action AS ha
+			FROM (SELECT u.name AS username, p.model, p.act AS action
+				  FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o)
+					   AS r(user_id bigint, permission_id bigint)
+				  JOIN ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act))
+					   p(id, model, act) ON p.id OPERATOR(pg_catalog.=) r.permission_id
+				  JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+											  AND u.django_id OPERATOR(pg_catalog.=) r.user_id) want
+			FULL JOIN inventree_perms.user_perms x
+			  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
+			 AND x.action OPERATOR(pg_catalog.=) want.action
+			WHERE x.username IS NULL
+			   OR (want.username IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_uperms := inventree_perms_internal._django_insert('user_perms', src, ins_a, ins_b, ins_c);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.user_perms x
-		 USING diff
-		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND x.username OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
-		   AND x.action OPERATOR(pg_catalog.=) diff.ha
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b), pg_catalog.unnest(del_c)) d(a, b, c)
+		 WHERE x.source OPERATOR(pg_catalog.=) src AND x.username OPERATOR(pg_catalog.=) d.a
+		   AND x.model OPERATOR(pg_catalog.=) d.b AND x.action OPERATOR(pg_catalog.=) d.c;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
 
 	-- Group permissions.
-	WITH p AS (
-		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
-	), want AS (
-		SELECT g.name AS groupname, p.model, p.act AS action
-		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
-		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
-									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
-	), diff AS (
-		SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
-			   x.groupname AS hn, x.model AS hm, x.action AS ha, x.source AS hs
-		FROM want FULL JOIN inventree_perms.group_perms x
-		  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
-		 AND x.action OPERATOR(pg_catalog.=) want.action
-		WHERE want.groupname IS NULL OR x.groupname IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
-		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wn) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wm) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wa) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hn) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hm) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.ha) FILTER (WHERE d.wn IS NULL), '{}')
+	  INTO ins_a, ins_b, ins_c, del_a, del_b, del_c
+	  FROM (SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
+				   x.groupname AS hn, x.model AS hm, x.action AS ha
+			FROM (SELECT g.name AS groupname, p.model, p.act AS action
+				  FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o)
+					   AS r(group_id bigint, permission_id bigint)
+				  JOIN ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act))
+					   p(id, model, act) ON p.id OPERATOR(pg_catalog.=) r.permission_id
+				  JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+											  AND g.django_id OPERATOR(pg_catalog.=) r.group_id) want
+			FULL JOIN inventree_perms.group_perms x
+			  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
+			 AND x.action OPERATOR(pg_catalog.=) want.action
+			WHERE x.groupname IS NULL
+			   OR (want.groupname IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_gperms := inventree_perms_internal._django_insert('group_perms', src, ins_a, ins_b, ins_c);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.group_perms x
-		 USING diff
-		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND x.groupname OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
-		   AND x.action OPERATOR(pg_catalog.=) diff.ha
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b), pg_catalog.unnest(del_c)) d(a, b, c)
+		 WHERE x.source OPERATOR(pg_catalog.=) src AND x.groupname OPERATOR(pg_catalog.=) d.a
+		   AND x.model OPERATOR(pg_catalog.=) d.b AND x.action OPERATOR(pg_catalog.=) d.c;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
+
 
 	-- Role flags from InvenTree's rulesets, as stored.
 	IF rels[9] OPERATOR(pg_catalog.<>) 0 THEN
