@@ -363,10 +363,12 @@ COMMENT ON FUNCTION inventree_perms_internal._django_insert(text, text, text[], 
 -- Django's primary key (users.django_id, groups.django_id; models record
 -- their content type's id in django_ct): a changed name is a rename.  Set
 -- based: each step is one statement over Django's rows, and a run that
--- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
--- work_mem for them): the statistics of the tables it fills are those of
--- before the import, so a nested loop planned on them could be quadratic
--- (and a generic plan, whose arrays have default sizes, stays a hash join).
+-- finds nothing to change writes nothing.  Hash joins (enable_nestloop and
+-- enable_mergejoin off, work_mem for them): the statistics of the tables it
+-- fills are those of before the import, so a nested loop planned on them
+-- could be quadratic, and a merge join sorts a million of Django's rows that
+-- a hash of a thousand permissions would join (and a generic plan, whose
+-- arrays have default sizes, stays a hash join).
 -- No JIT: compiling each statement would cost more than running it.  Plans
 -- are cached as usual: forcing custom plans would also re-plan the foreign
 -- key check of every row the import writes.
@@ -375,6 +377,7 @@ RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET enable_nestloop = off
+SET enable_mergejoin = off
 SET work_mem = '64MB'
 SET jit = off
 AS $$
@@ -387,6 +390,7 @@ DECLARE
 	u_name text[];
 	u_su boolean[];
 	u_act boolean[];
+	u_gone text[];	-- names of this schema's users Django no longer has
 	g_id bigint[];
 	g_name text[];
 	-- what this run did
@@ -418,6 +422,8 @@ DECLARE
 	del_a text[];
 	del_b text[];
 	del_c text[];
+	ow_id bigint[];
+	ow_del bigint[];
 	w text[];
 	wn bigint[];
 	ren_row record;
@@ -481,16 +487,37 @@ BEGIN
 
 	-- Rows this schema imported before Django's ids were kept (1.1): they
 	-- are Django's row of the same name.
-	UPDATE inventree_perms.users u SET django_id = x.id
-	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
-	 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
-	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
-					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	IF EXISTS (SELECT 1 FROM inventree_perms.users u
+			   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL) THEN
+		UPDATE inventree_perms.users u SET django_id = x.id
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
+		   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
+						   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	END IF;
+
 	UPDATE inventree_perms.groups g SET django_id = x.id
 	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
 	 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id IS NULL AND g.name OPERATOR(pg_catalog.=) x.n
 	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v
 					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+
+	-- From here on, the users steps need only Django's users that are new
+	-- or differ from this schema's row of the same id (a user that matches
+	-- is neither created, renamed, changed, removed nor in conflict), and
+	-- this schema's users Django no longer has: one full join finds both,
+	-- so that a run that changes nothing does each step over no rows.
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.n) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.s) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.a) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(u.name) FILTER (WHERE x.id IS NULL), '{}')
+	  INTO u_id, u_name, u_su, u_act, u_gone
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+	  FULL JOIN (SELECT v.* FROM inventree_perms.users v WHERE v.source OPERATOR(pg_catalog.=) src) u
+		ON u.django_id OPERATOR(pg_catalog.=) x.id
+	 WHERE x.id IS NULL OR u.name IS NULL
+		OR (u.name, u.is_superuser, u.is_active) IS DISTINCT FROM (x.n, x.s, x.a);
 
 	-- Creating, changing (renaming included) or removing a superuser needs
 	-- a superuser.
@@ -503,68 +530,68 @@ BEGIN
 				   OR (u.name IS NOT NULL AND (u.is_superuser OR x.s)
 					   AND (u.is_superuser, u.is_active, u.name) IS DISTINCT FROM (x.s, x.a, x.n)))
 		OR EXISTS (SELECT 1 FROM inventree_perms.users u
-				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
-					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(u_id) x(id)
-									 WHERE x.id OPERATOR(pg_catalog.=) u.django_id))) THEN
+				   JOIN pg_catalog.unnest(u_gone) x(n) ON x.n OPERATOR(pg_catalog.=) u.name
+				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser)) THEN
 		PERFORM inventree_perms_internal._require_superadmin('import a superuser from Django');
 	END IF;
 
 	-- Users.  Identity is Django's id: removed ids are removed, a changed
 	-- username is a rename (one audit row each; what hangs on the user
 	-- stays), a name held by another row is reported and skipped.
-	WITH d AS (SELECT x.id FROM pg_catalog.unnest(u_id) x(id)),
-	del AS (
+	IF pg_catalog.cardinality(u_gone) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.users u
-		WHERE u.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) u.django_id)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-	FOR ren_row IN
-		WITH ren AS (
-			UPDATE inventree_perms.users u SET name = x.n
-			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+		 USING pg_catalog.unnest(u_gone) x(n)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.name OPERATOR(pg_catalog.=) x.n;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
+	IF pg_catalog.cardinality(u_id) OPERATOR(pg_catalog.>) 0 THEN
+		FOR ren_row IN
+			WITH ren AS (
+				UPDATE inventree_perms.users u SET name = x.n
+				  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+				   AND u.name OPERATOR(pg_catalog.<>) x.n
+				   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+				RETURNING u.django_id, u.name)
+			SELECT ren.name AS new_name,
+				   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
+					  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+			FROM ren ORDER BY ren.name
+		LOOP
+			PERFORM inventree_perms_internal._django_log('rename_user', ren_row.new_name,
+				pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+			n_users := n_users OPERATOR(pg_catalog.+) 1;
+		END LOOP;
+		WITH upd AS (
+			UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
+			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
 			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-			   AND u.name OPERATOR(pg_catalog.<>) x.n
-			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
-			RETURNING u.django_id, u.name)
-		SELECT ren.name AS new_name,
-			   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
-				  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
-		FROM ren ORDER BY ren.name
-	LOOP
-		PERFORM inventree_perms_internal._django_log('rename_user', ren_row.new_name,
-			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
-		n_users := n_users OPERATOR(pg_catalog.+) 1;
-	END LOOP;
-	WITH upd AS (
-		UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
-		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
-		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
-		RETURNING 1),
-	ins AS (
-		INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
-		SELECT x.n, x.s, x.a, src, x.id
-		FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-						  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
-		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
-		ON CONFLICT DO NOTHING
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
-	  INTO k;
-	n_users := n_users OPERATOR(pg_catalog.+) k;
-	-- Django users whose name another row holds: reported, skipped.
-	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
-	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-					   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-						 AND u.name OPERATOR(pg_catalog.=) x.n);
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
+			   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
+			RETURNING 1),
+		ins AS (
+			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+			SELECT x.n, x.s, x.a, src, x.id
+			FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
+			ON CONFLICT DO NOTHING
+			RETURNING 1)
+		SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
+		  INTO k;
+		n_users := n_users OPERATOR(pg_catalog.+) k;
+		-- Django users whose name another row holds: reported, skipped.
+		SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+			   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+		  INTO w, wn
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+		 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+						   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+							 AND u.name OPERATOR(pg_catalog.=) x.n);
+		r_what := r_what OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) wn;
+	END IF;
 
 	-- Groups, the same way.
 	WITH d AS (SELECT x.id FROM pg_catalog.unnest(g_id) x(id)),
@@ -903,40 +930,57 @@ BEGIN
 	-- stands for the user or group of this schema its row names.  An owner
 	-- id set by hand (or by another schema) is left alone and reported.
 	IF rels[10] OPERATOR(pg_catalog.<>) 0 THEN
-		WITH want AS (
-			SELECT DISTINCT ON (ow.id) ow.id, u.name AS username, g.name AS groupname
-			FROM inventree_perms_internal._django_read(rels[10], 'users_owner', o)
-					AS ow(id bigint, owner_type_id bigint, owner_id bigint)
-			JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
-					AS ct(id bigint, app_label text, model text)
-			  ON ct.id OPERATOR(pg_catalog.=) ow.owner_type_id AND ct.app_label OPERATOR(pg_catalog.=) 'auth'
-			LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
-				AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) ow.owner_id
-			LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
-				AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) ow.owner_id
-			WHERE u.name IS NOT NULL OR g.name IS NOT NULL
-			ORDER BY ow.id
-		), del AS (
+		-- The differences first (an owner id Django has that is not here or
+		-- stands for another user or group, one of this schema's that Django
+		-- no longer has, one set by hand), then only those are written: an
+		-- INSERT ... ON CONFLICT DO UPDATE of every owner would lock each
+		-- row it leaves unchanged.
+		SELECT coalesce(pg_catalog.array_agg(d.wid) FILTER (WHERE d.up), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up), '{}'),
+			   coalesce(pg_catalog.array_agg(d.hid) FILTER (WHERE d.wid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) d.wid ORDER BY d.wid)
+						FILTER (WHERE d.clash), '{}'),
+			   coalesce(pg_catalog.array_agg(1::bigint) FILTER (WHERE d.clash), '{}')
+		  INTO ow_id, ins_a, ins_b, ow_del, w, wn
+		  FROM (SELECT want.id AS wid, want.username AS wu, want.groupname AS wg, x.id AS hid, x.source AS hs,
+					   want.id IS NOT NULL AND (x.id IS NULL
+						   OR (x.source OPERATOR(pg_catalog.=) src
+							   AND (x.username, x.groupname) IS DISTINCT FROM (want.username, want.groupname))) AS up,
+					   want.id IS NOT NULL AND x.id IS NOT NULL AND x.source IS DISTINCT FROM src AS clash
+				FROM (SELECT DISTINCT ON (ow.id) ow.id, u.name AS username, g.name AS groupname
+					  FROM inventree_perms_internal._django_read(rels[10], 'users_owner', o)
+							AS ow(id bigint, owner_type_id bigint, owner_id bigint)
+					  JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
+							AS ct(id bigint, app_label text, model text)
+						ON ct.id OPERATOR(pg_catalog.=) ow.owner_type_id AND ct.app_label OPERATOR(pg_catalog.=) 'auth'
+					  LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
+						AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) ow.owner_id
+					  LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
+						AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) ow.owner_id
+					  WHERE u.name IS NOT NULL OR g.name IS NOT NULL
+					  ORDER BY ow.id) want
+				FULL JOIN inventree_perms.owners x ON x.id OPERATOR(pg_catalog.=) want.id
+				WHERE want.id IS NULL OR x.id IS NULL OR x.source IS DISTINCT FROM src
+				   OR (x.username, x.groupname) IS DISTINCT FROM (want.username, want.groupname)) d
+		 WHERE d.up OR d.clash OR (d.wid IS NULL AND d.hs OPERATOR(pg_catalog.=) src);
+		n_owners := 0;
+		IF pg_catalog.cardinality(ow_del) OPERATOR(pg_catalog.>) 0 THEN
 			DELETE FROM inventree_perms.owners x
-			WHERE x.source OPERATOR(pg_catalog.=) src
-			  AND NOT EXISTS (SELECT 1 FROM want WHERE want.id OPERATOR(pg_catalog.=) x.id)
-			RETURNING 1
-		), ups AS (
+			 WHERE x.source OPERATOR(pg_catalog.=) src AND x.id OPERATOR(pg_catalog.=) ANY (ow_del);
+			GET DIAGNOSTICS k = ROW_COUNT;
+			n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		END IF;
+		IF pg_catalog.cardinality(ow_id) OPERATOR(pg_catalog.>) 0 THEN
 			INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
-			SELECT want.id, want.username, want.groupname, src FROM want
+			SELECT d.id, d.u, d.g, src
+			FROM ROWS FROM (pg_catalog.unnest(ow_id), pg_catalog.unnest(ins_a), pg_catalog.unnest(ins_b)) d(id, u, g)
+			ORDER BY d.id
 			ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
 			WHERE x.source OPERATOR(pg_catalog.=) src
-			  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname)
-			RETURNING 1
-		), clash AS (
-			SELECT want.id FROM want JOIN inventree_perms.owners x ON x.id OPERATOR(pg_catalog.=) want.id
-			WHERE x.source IS DISTINCT FROM src
-		)
-		SELECT (SELECT pg_catalog.count(*) FROM ups), (SELECT pg_catalog.count(*) FROM del),
-			   (SELECT coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) clash.id ORDER BY clash.id), '{}') FROM clash),
-			   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM clash)
-		  INTO n_owners, k, w, wn;
-		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+			  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname);
+			GET DIAGNOSTICS n_owners = ROW_COUNT;
+		END IF;
 		r_what := r_what OPERATOR(pg_catalog.||) w;
 		r_n := r_n OPERATOR(pg_catalog.||) wn;
 	END IF;
