@@ -205,7 +205,8 @@ COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid,
 
 -- Internal: the INSERT of _django_insert() (which checks and locks the
 -- foreign keys first), in primary key order; skip_existing: ON CONFLICT DO
--- NOTHING.  Returns the rows inserted.
+-- NOTHING.  Returns the rows inserted.  (unnest() in the select list: a
+-- function in FROM would first copy its million values to a tuplestore.)
 CREATE OR REPLACE FUNCTION inventree_perms_internal._django_insert_rows(kind text, src text,
 																	   col1 text[], col2 text[], col3 text[],
 																	   skip_existing boolean)
@@ -219,35 +220,46 @@ BEGIN
 	IF kind OPERATOR(pg_catalog.=) 'memberships' AND skip_existing THEN
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
 		SELECT x.a, x.b, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2)) x(a, b)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'memberships' THEN
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
 		SELECT x.a, x.b, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2)) x(a, b)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C";
 	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' AND skip_existing THEN
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT x.a, x.b, x.c, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' THEN
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT x.a, x.b, x.c, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' AND skip_existing THEN
+		INSERT INTO inventree_perms.owners (id, username, groupname, source)
+		SELECT x.a::bigint, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY 1
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' THEN
+		INSERT INTO inventree_perms.owners (id, username, groupname, source)
+		SELECT x.a::bigint, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY 1;
 	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' AND skip_existing THEN
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT x.a, x.b, x.c, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT x.a, x.b, x.c, src
-		FROM ROWS FROM (pg_catalog.unnest(col1), pg_catalog.unnest(col2), pg_catalog.unnest(col3)) x(a, b, c)
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
 		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
 	END IF;
 	GET DIAGNOSTICS n = ROW_COUNT;
@@ -258,9 +270,9 @@ COMMENT ON FUNCTION inventree_perms_internal._django_insert_rows(text, text, tex
 	'Internal: the INSERT of _django_insert() (called by it only, after the foreign keys are checked and locked); returns the rows inserted';
 
 -- Internal: insert the rows the import found missing in memberships
--- (col1 username, col2 groupname), user_perms (username, model, action) or
--- group_perms (groupname, model, action), marked as from src; returns the
--- number inserted.  The foreign keys of those tables are checked by their
+-- (col1 username, col2 groupname), user_perms (username, model, action),
+-- group_perms (groupname, model, action) or owners (id, username,
+-- groupname), marked as from src; returns the number inserted.  The foreign keys of those tables are checked by their
 -- triggers one row at a time (a query each: two thirds of the cost of
 -- inserting a million grants), so this function checks them as a whole
 -- instead and skips the triggers as pg_restore --disable-triggers and
@@ -270,8 +282,9 @@ COMMENT ON FUNCTION inventree_perms_internal._django_insert_rows(text, text, tex
 -- closed to PUBLIC).  Referential integrity holds by construction: every
 -- user, group and model the rows name is locked FOR KEY SHARE, as each
 -- foreign key check locks it, to the end of the transaction, before the
--- rows are written; one that does not exist (or was renamed or deleted
--- meanwhile) raises 23503 and nothing is written.  What replica mode does
+-- rows are written (except a row this transaction wrote itself, which no
+-- other can see, nor so remove); one that does not exist (or was renamed
+-- or deleted meanwhile) raises 23503 and nothing is written.  What replica mode does
 -- not skip still runs: the write guard and the statement trigger that
 -- invalidates every session's cache (ENABLE ALWAYS), the CHECK constraints
 -- and unique indexes.  The rows are inserted in primary key order.
@@ -291,8 +304,9 @@ DECLARE
 	got1 bigint;
 	want2 bigint;
 	got2 bigint;
+	me xid;
 BEGIN
-	IF kind IS NULL OR kind OPERATOR(pg_catalog.<>) ALL ('{memberships,user_perms,group_perms}') THEN
+	IF kind IS NULL OR kind OPERATOR(pg_catalog.<>) ALL ('{memberships,user_perms,group_perms,owners}') THEN
 		RAISE EXCEPTION 'unknown kind of row: %', kind USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF pg_catalog.cardinality(col1) IS DISTINCT FROM pg_catalog.cardinality(col2)
@@ -302,32 +316,66 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 
-	-- The parents, each once, locked as the foreign key checks lock them.
-	-- (A row whose parent is gone is not in the join: the counts differ.)
-	IF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
-		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col1) x(n))
+	-- The parents, each once, locked as the foreign key checks lock them
+	-- (a row whose parent is gone is not in the join: the counts differ).
+	-- A parent this transaction wrote (xmin: a user the import has just
+	-- created) is not locked: no other transaction can see it, so none can
+	-- remove it before this one ends.
+	me := pg_catalog.pg_current_xact_id()::xid;
+	IF kind OPERATOR(pg_catalog.=) ANY ('{memberships,user_perms}') THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col1) AS n) y WHERE y.n IS NOT NULL)
 		SELECT (SELECT pg_catalog.count(*) FROM d),
-			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d
-												ON g.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF g) l)
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+				WHERE u.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+												WHERE u.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF u) l)
 		  INTO want1, got1;
-	ELSE
-		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col1) x(n))
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col1) AS n) y WHERE y.n IS NOT NULL)
 		SELECT (SELECT pg_catalog.count(*) FROM d),
-			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d
-												ON u.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF u) l)
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
+		  INTO want1, got1;
+	ELSE	-- owners: id, username, groupname
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+				WHERE u.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+												WHERE u.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF u) l)
 		  INTO want1, got1;
 	END IF;
 	IF kind OPERATOR(pg_catalog.=) 'memberships' THEN
-		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col2) x(n))
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
 		SELECT (SELECT pg_catalog.count(*) FROM d),
-			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d
-												ON g.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF g) l)
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
+		  INTO want2, got2;
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col3) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
 		  INTO want2, got2;
 	ELSE
-		WITH d AS MATERIALIZED (SELECT DISTINCT x.n FROM pg_catalog.unnest(col2) x(n))
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
 		SELECT (SELECT pg_catalog.count(*) FROM d),
-			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.models m JOIN d
-												ON m.name OPERATOR(pg_catalog.=) d.n FOR KEY SHARE OF m) l)
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.models m JOIN d ON m.name OPERATOR(pg_catalog.=) d.n
+				WHERE m.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.models m JOIN d ON m.name OPERATOR(pg_catalog.=) d.n
+												WHERE m.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF m) l)
 		  INTO want2, got2;
 	END IF;
 	IF got1 OPERATOR(pg_catalog.<>) want1 OR got2 OPERATOR(pg_catalog.<>) want2 THEN
@@ -337,7 +385,8 @@ BEGIN
 											 want1 OPERATOR(pg_catalog.-) got1,
 											 CASE kind WHEN 'group_perms' THEN 'groups' ELSE 'users' END,
 											 want2 OPERATOR(pg_catalog.-) got2,
-											 CASE kind WHEN 'memberships' THEN 'groups' ELSE 'models' END);
+											 CASE WHEN kind OPERATOR(pg_catalog.=) ANY ('{memberships,owners}')
+												  THEN 'groups' ELSE 'models' END);
 	END IF;
 
 	-- Without ON CONFLICT (its check before each row costs as much as the
@@ -353,7 +402,7 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_insert(text, text, text[], text[], text[]) IS
-	'Internal: insert the import''s new memberships, user_perms or group_perms rows (columns as arrays) with their foreign keys checked and locked as a whole (23503), then the row triggers of those keys skipped (session_replication_role = replica for its own duration); returns the rows inserted';
+	'Internal: insert the import''s new memberships, user_perms, group_perms or owners rows (columns as arrays) with their foreign keys checked and locked as a whole (23503), then the row triggers of those keys skipped (session_replication_role = replica for its own duration); returns the rows inserted';
 
 -- Internal: the import.  caller is the role to check (import_django(),
 -- link_django()), or NULL on the trigger path of link_django() (no caller
@@ -563,23 +612,35 @@ BEGIN
 				pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
 			n_users := n_users OPERATOR(pg_catalog.+) 1;
 		END LOOP;
-		WITH upd AS (
-			UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
-			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
-			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-			   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
-			RETURNING 1),
-		ins AS (
+		UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a);
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_users := n_users OPERATOR(pg_catalog.+) k;
+		-- New users, in name order, without ON CONFLICT (its check before
+		-- each row costs about as much as the insert): a name taken
+		-- meanwhile by another transaction makes the insert again, as a
+		-- whole, skipping such names (reported below).
+		BEGIN
 			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
 			SELECT x.n, x.s, x.a, src, x.id
 			FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
 			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
 							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
 			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
-			ON CONFLICT DO NOTHING
-			RETURNING 1)
-		SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
-		  INTO k;
+			ORDER BY x.n COLLATE "C";
+			GET DIAGNOSTICS k = ROW_COUNT;
+		EXCEPTION WHEN unique_violation THEN
+			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+			SELECT x.n, x.s, x.a, src, x.id
+			FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
+			ON CONFLICT DO NOTHING;
+			GET DIAGNOSTICS k = ROW_COUNT;
+		END;
 		n_users := n_users OPERATOR(pg_catalog.+) k;
 		-- Django users whose name another row holds: reported, skipped.
 		SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
@@ -935,14 +996,17 @@ BEGIN
 		-- no longer has, one set by hand), then only those are written: an
 		-- INSERT ... ON CONFLICT DO UPDATE of every owner would lock each
 		-- row it leaves unchanged.
-		SELECT coalesce(pg_catalog.array_agg(d.wid) FILTER (WHERE d.up), '{}'),
-			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up), '{}'),
-			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up), '{}'),
+		SELECT coalesce(pg_catalog.array_agg(d.wid) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wid::text) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
 			   coalesce(pg_catalog.array_agg(d.hid) FILTER (WHERE d.wid IS NULL), '{}'),
 			   coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) d.wid ORDER BY d.wid)
 						FILTER (WHERE d.clash), '{}'),
 			   coalesce(pg_catalog.array_agg(1::bigint) FILTER (WHERE d.clash), '{}')
-		  INTO ow_id, ins_a, ins_b, ow_del, w, wn
+		  INTO ow_id, del_a, del_b, ins_a, ins_b, ins_c, ow_del, w, wn
 		  FROM (SELECT want.id AS wid, want.username AS wu, want.groupname AS wg, x.id AS hid, x.source AS hs,
 					   want.id IS NOT NULL AND (x.id IS NULL
 						   OR (x.source OPERATOR(pg_catalog.=) src
@@ -971,15 +1035,19 @@ BEGIN
 			GET DIAGNOSTICS k = ROW_COUNT;
 			n_removed := n_removed OPERATOR(pg_catalog.+) k;
 		END IF;
+		-- An owner of this schema that now stands for another user or group
+		-- (rare: the foreign key checks run), then the new ones (all of them
+		-- at the first import: _django_insert()).
 		IF pg_catalog.cardinality(ow_id) OPERATOR(pg_catalog.>) 0 THEN
-			INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
-			SELECT d.id, d.u, d.g, src
-			FROM ROWS FROM (pg_catalog.unnest(ow_id), pg_catalog.unnest(ins_a), pg_catalog.unnest(ins_b)) d(id, u, g)
-			ORDER BY d.id
-			ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
-			WHERE x.source OPERATOR(pg_catalog.=) src
-			  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname);
+			UPDATE inventree_perms.owners x SET username = d.u, groupname = d.g
+			  FROM ROWS FROM (pg_catalog.unnest(ow_id), pg_catalog.unnest(del_a), pg_catalog.unnest(del_b)) d(id, u, g)
+			 WHERE x.id OPERATOR(pg_catalog.=) d.id AND x.source OPERATOR(pg_catalog.=) src
+			   AND (x.username, x.groupname) IS DISTINCT FROM (d.u, d.g);
 			GET DIAGNOSTICS n_owners = ROW_COUNT;
+		END IF;
+		IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+			n_owners := n_owners OPERATOR(pg_catalog.+)
+						inventree_perms_internal._django_insert('owners', src, ins_a, ins_b, ins_c);
 		END IF;
 		r_what := r_what OPERATOR(pg_catalog.||) w;
 		r_n := r_n OPERATOR(pg_catalog.||) wn;

@@ -18,8 +18,13 @@ CREATE EXTENSION inventree_perms;
 SET CONSTRAINTS ALL IMMEDIATE;
 
 SELECT inventree_perms.create_user('bulk_admin', true);
+-- Made in a subtransaction: rows of another transaction than the top
+-- level's, as users made before the import are (those it makes itself it
+-- need not lock: nobody else sees them).
+SAVEPOINT made;
 SELECT inventree_perms.create_user('bulk_ann');
 SELECT inventree_perms.create_user('bulk_bob');
+RELEASE SAVEPOINT made;
 SELECT inventree_perms.create_group('bulk_team');
 CREATE ROLE bulk_admin;
 
