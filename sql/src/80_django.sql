@@ -221,24 +221,24 @@ BEGIN
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
 		SELECT x.a, x.b, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C"
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'memberships' THEN
 		INSERT INTO inventree_perms.memberships (username, groupname, source)
 		SELECT x.a, x.b, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C";
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C";
 	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' AND skip_existing THEN
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT x.a, x.b, x.c, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' THEN
 		INSERT INTO inventree_perms.user_perms (username, model, action, source)
 		SELECT x.a, x.b, x.c, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C";
 	ELSIF kind OPERATOR(pg_catalog.=) 'owners' AND skip_existing THEN
 		INSERT INTO inventree_perms.owners (id, username, groupname, source)
 		SELECT x.a::bigint, x.b, x.c, src
@@ -254,13 +254,13 @@ BEGIN
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT x.a, x.b, x.c, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C"
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C"
 		ON CONFLICT DO NOTHING;
 	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
 		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
 		SELECT x.a, x.b, x.c, src
 		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
-		ORDER BY x.a COLLATE "C", x.b COLLATE "C", x.c COLLATE "C";
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C";
 	END IF;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
@@ -629,7 +629,7 @@ BEGIN
 			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
 							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
 			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
-			ORDER BY x.n COLLATE "C";
+			ORDER BY x.n COLLATE pg_catalog."C";
 			GET DIAGNOSTICS k = ROW_COUNT;
 		EXCEPTION WHEN unique_violation THEN
 			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
