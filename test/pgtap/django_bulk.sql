@@ -1,7 +1,7 @@
 -- django_bulk.sql -- how import_django() writes many rows at once
--- (_django_insert()): it checks the foreign keys of the memberships and
--- grants it inserts as a whole, locking every user, group and model they
--- name, and skips the per-row checks with session_replication_role =
+-- (_django_insert()): it checks the foreign keys of the memberships,
+-- grants and owners it inserts as a whole, locking every user, group and
+-- model they name, and skips the per-row checks with session_replication_role =
 -- replica for its own duration only.  Nobody else may call it; a row naming
 -- something that does not exist is refused (23503) with nothing written;
 -- the session is back in origin mode afterwards, error or not; the cache is
@@ -11,7 +11,7 @@
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(19);
+SELECT plan(21);
 
 DROP EXTENSION IF EXISTS inventree_perms CASCADE;
 CREATE EXTENSION inventree_perms;
@@ -53,8 +53,11 @@ SELECT throws_ok($$SELECT inventree_perms_internal._django_insert('group_perms',
 SELECT throws_ok($$SELECT inventree_perms_internal._django_insert('memberships', 'x',
 					   '{bulk_ann}', '{no_such_group}', NULL)$$,
 				 '23503', NULL, 'a membership of a group that does not exist: 23503');
+SELECT throws_ok($$SELECT inventree_perms_internal._django_insert('owners', 'x',
+					   ARRAY['900', '901'], ARRAY['bulk_ann', NULL], ARRAY[NULL, 'no_such_group'])$$,
+				 '23503', NULL, 'an owner standing for a group that does not exist: 23503');
 SELECT is_empty($$SELECT 1 FROM inventree_perms.user_perms UNION ALL SELECT 1 FROM inventree_perms.group_perms
-				  UNION ALL SELECT 1 FROM inventree_perms.memberships$$,
+				  UNION ALL SELECT 1 FROM inventree_perms.memberships UNION ALL SELECT 1 FROM inventree_perms.owners$$,
 				'... and nothing was written');
 SELECT is(current_setting('session_replication_role'), 'origin', '... and the session is back in origin mode');
 SELECT throws_ok($$SELECT inventree_perms_internal._django_insert('users', 'x', '{a}', '{b}', '{c}')$$,
@@ -71,6 +74,9 @@ SELECT ok(inventree_perms.has_model_perm('bulk_bob', 'stock_stockitem', 'view'),
 		  '... and the next check sees them (the cache was invalidated)');
 SELECT is(inventree_perms_internal._django_insert('memberships', 'x', '{bulk_bob}', '{bulk_team}', NULL),
 		  1::bigint, 'memberships too');
+SELECT is(inventree_perms_internal._django_insert('owners', 'x',
+			  ARRAY['900', '901'], ARRAY['bulk_ann', NULL], ARRAY[NULL, 'bulk_team']),
+		  2::bigint, 'owners too (a user''s, a group''s)');
 SELECT is((SELECT string_agg(concat_ws(',', username, model, action, source), ';' ORDER BY username, action)
 		   FROM inventree_perms.user_perms),
 		  'bulk_ann,stock_stockitem,add,x;bulk_bob,stock_stockitem,view,x', '... marked with the source given');
