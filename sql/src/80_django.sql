@@ -203,6 +203,207 @@ $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid, regclass) IS
 	'Internal: append an audit row for the import (caller NULL: link_django()''s trigger path, via the Django table that changed)';
 
+-- Internal: the INSERT of _django_insert() (which checks and locks the
+-- foreign keys first), in primary key order; skip_existing: ON CONFLICT DO
+-- NOTHING.  Returns the rows inserted.  (unnest() in the select list: a
+-- function in FROM would first copy its million values to a tuplestore.)
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_insert_rows(kind text, src text,
+																	   col1 text[], col2 text[], col3 text[],
+																	   skip_existing boolean)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	IF kind OPERATOR(pg_catalog.=) 'memberships' AND skip_existing THEN
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT x.a, x.b, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'memberships' THEN
+		INSERT INTO inventree_perms.memberships (username, groupname, source)
+		SELECT x.a, x.b, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C";
+	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' AND skip_existing THEN
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'user_perms' THEN
+		INSERT INTO inventree_perms.user_perms (username, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C";
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' AND skip_existing THEN
+		INSERT INTO inventree_perms.owners (id, username, groupname, source)
+		SELECT x.a::bigint, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY 1
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' THEN
+		INSERT INTO inventree_perms.owners (id, username, groupname, source)
+		SELECT x.a::bigint, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY 1;
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' AND skip_existing THEN
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C"
+		ON CONFLICT DO NOTHING;
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
+		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
+		SELECT x.a, x.b, x.c, src
+		FROM (SELECT pg_catalog.unnest(col1) AS a, pg_catalog.unnest(col2) AS b, pg_catalog.unnest(col3) AS c) x
+		ORDER BY x.a COLLATE pg_catalog."C", x.b COLLATE pg_catalog."C", x.c COLLATE pg_catalog."C";
+	END IF;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_insert_rows(text, text, text[], text[], text[], boolean) IS
+	'Internal: the INSERT of _django_insert() (called by it only, after the foreign keys are checked and locked); returns the rows inserted';
+
+-- Internal: insert the rows the import found missing in memberships
+-- (col1 username, col2 groupname), user_perms (username, model, action),
+-- group_perms (groupname, model, action) or owners (id, username,
+-- groupname), marked as from src; returns the number inserted.  The foreign keys of those tables are checked by their
+-- triggers one row at a time (a query each: two thirds of the cost of
+-- inserting a million grants), so this function checks them as a whole
+-- instead and skips the triggers as pg_restore --disable-triggers and
+-- logical replication do, with session_replication_role = replica for its
+-- own duration (a function SET: restored when it returns or fails; only a
+-- superuser may set it, and this function is the bootstrap superuser's and
+-- closed to PUBLIC).  Referential integrity holds by construction: every
+-- user, group and model the rows name is locked FOR KEY SHARE, as each
+-- foreign key check locks it, to the end of the transaction, before the
+-- rows are written (except a row this transaction wrote itself, which no
+-- other can see, nor so remove); one that does not exist (or was renamed
+-- or deleted meanwhile) raises 23503 and nothing is written.  What replica mode does
+-- not skip still runs: the write guard and the statement trigger that
+-- invalidates every session's cache (ENABLE ALWAYS), the CHECK constraints
+-- and unique indexes.  The rows are inserted in primary key order.
+CREATE OR REPLACE FUNCTION inventree_perms_internal._django_insert(kind text, src text,
+																  col1 text[], col2 text[], col3 text[])
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+SET enable_nestloop = off
+SET work_mem = '64MB'
+SET jit = off
+AS $$
+DECLARE
+	n bigint;
+	want1 bigint;
+	got1 bigint;
+	want2 bigint;
+	got2 bigint;
+	me xid;
+BEGIN
+	IF kind IS NULL OR kind OPERATOR(pg_catalog.<>) ALL ('{memberships,user_perms,group_perms,owners}') THEN
+		RAISE EXCEPTION 'unknown kind of row: %', kind USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF pg_catalog.cardinality(col1) IS DISTINCT FROM pg_catalog.cardinality(col2)
+	   OR (kind OPERATOR(pg_catalog.<>) 'memberships'
+		   AND pg_catalog.cardinality(col1) IS DISTINCT FROM pg_catalog.cardinality(col3)) THEN
+		RAISE EXCEPTION 'the columns of the rows to insert differ in length'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+
+	-- The parents, each once, locked as the foreign key checks lock them
+	-- (a row whose parent is gone is not in the join: the counts differ).
+	-- A parent this transaction wrote (xmin: a user the import has just
+	-- created) is not locked: no other transaction can see it, so none can
+	-- remove it before this one ends.
+	me := pg_catalog.pg_current_xact_id()::xid;
+	IF kind OPERATOR(pg_catalog.=) ANY ('{memberships,user_perms}') THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col1) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+				WHERE u.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+												WHERE u.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF u) l)
+		  INTO want1, got1;
+	ELSIF kind OPERATOR(pg_catalog.=) 'group_perms' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col1) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
+		  INTO want1, got1;
+	ELSE	-- owners: id, username, groupname
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+				WHERE u.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.users u JOIN d ON u.name OPERATOR(pg_catalog.=) d.n
+												WHERE u.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF u) l)
+		  INTO want1, got1;
+	END IF;
+	IF kind OPERATOR(pg_catalog.=) 'memberships' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
+		  INTO want2, got2;
+	ELSIF kind OPERATOR(pg_catalog.=) 'owners' THEN
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col3) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+				WHERE g.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.groups g JOIN d ON g.name OPERATOR(pg_catalog.=) d.n
+												WHERE g.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF g) l)
+		  INTO want2, got2;
+	ELSE
+		WITH d AS MATERIALIZED (SELECT DISTINCT y.n FROM (SELECT pg_catalog.unnest(col2) AS n) y WHERE y.n IS NOT NULL)
+		SELECT (SELECT pg_catalog.count(*) FROM d),
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.models m JOIN d ON m.name OPERATOR(pg_catalog.=) d.n
+				WHERE m.xmin OPERATOR(pg_catalog.=) me)
+			   OPERATOR(pg_catalog.+)
+			   (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM inventree_perms.models m JOIN d ON m.name OPERATOR(pg_catalog.=) d.n
+												WHERE m.xmin OPERATOR(pg_catalog.<>) me FOR KEY SHARE OF m) l)
+		  INTO want2, got2;
+	END IF;
+	IF got1 OPERATOR(pg_catalog.<>) want1 OR got2 OPERATOR(pg_catalog.<>) want2 THEN
+		RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint', kind
+			USING ERRCODE = 'foreign_key_violation',
+				  DETAIL = pg_catalog.format('%s of the %s named do not exist, %s of the %s.',
+											 want1 OPERATOR(pg_catalog.-) got1,
+											 CASE kind WHEN 'group_perms' THEN 'groups' ELSE 'users' END,
+											 want2 OPERATOR(pg_catalog.-) got2,
+											 CASE WHEN kind OPERATOR(pg_catalog.=) ANY ('{memberships,owners}')
+												  THEN 'groups' ELSE 'models' END);
+	END IF;
+
+	-- Without ON CONFLICT (its check before each row costs as much as the
+	-- insert): the rows are not there, unless another transaction has just
+	-- made one of them, or two of Django's permissions name one model and
+	-- action; then the statement is made again, as a whole, skipping them.
+	BEGIN
+		n := inventree_perms_internal._django_insert_rows(kind, src, col1, col2, col3, false);
+	EXCEPTION WHEN unique_violation THEN
+		n := inventree_perms_internal._django_insert_rows(kind, src, col1, col2, col3, true);
+	END;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._django_insert(text, text, text[], text[], text[]) IS
+	'Internal: insert the import''s new memberships, user_perms, group_perms or owners rows (columns as arrays) with their foreign keys checked and locked as a whole (23503), then the row triggers of those keys skipped (session_replication_role = replica for its own duration); returns the rows inserted';
+
 -- Internal: the import.  caller is the role to check (import_django(),
 -- link_django()), or NULL on the trigger path of link_django() (no caller
 -- check: the link was authorised when it was made; the audit row names the
@@ -211,10 +412,12 @@ COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid,
 -- Django's primary key (users.django_id, groups.django_id; models record
 -- their content type's id in django_ct): a changed name is a rename.  Set
 -- based: each step is one statement over Django's rows, and a run that
--- finds nothing to change writes nothing.  Hash joins (enable_nestloop off,
--- work_mem for them): the statistics of the tables it fills are those of
--- before the import, so a nested loop planned on them could be quadratic
--- (and a generic plan, whose arrays have default sizes, stays a hash join).
+-- finds nothing to change writes nothing.  Hash joins (enable_nestloop and
+-- enable_mergejoin off, work_mem for them): the statistics of the tables it
+-- fills are those of before the import, so a nested loop planned on them
+-- could be quadratic, and a merge join sorts a million of Django's rows that
+-- a hash of a thousand permissions would join (and a generic plan, whose
+-- arrays have default sizes, stays a hash join).
 -- No JIT: compiling each statement would cost more than running it.  Plans
 -- are cached as usual: forcing custom plans would also re-plan the foreign
 -- key check of every row the import writes.
@@ -223,6 +426,7 @@ RETURNS TABLE (what text, count bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET enable_nestloop = off
+SET enable_mergejoin = off
 SET work_mem = '64MB'
 SET jit = off
 AS $$
@@ -235,6 +439,7 @@ DECLARE
 	u_name text[];
 	u_su boolean[];
 	u_act boolean[];
+	u_gone text[];	-- names of this schema's users Django no longer has
 	g_id bigint[];
 	g_name text[];
 	-- what this run did
@@ -259,6 +464,15 @@ DECLARE
 	k bigint;
 	r_what text[] := '{}';
 	r_n bigint[] := '{}';
+	-- rows to write (memberships, user_perms, group_perms) and to delete
+	ins_a text[];
+	ins_b text[];
+	ins_c text[];
+	del_a text[];
+	del_b text[];
+	del_c text[];
+	ow_id bigint[];
+	ow_del bigint[];
 	w text[];
 	wn bigint[];
 	ren_row record;
@@ -322,16 +536,37 @@ BEGIN
 
 	-- Rows this schema imported before Django's ids were kept (1.1): they
 	-- are Django's row of the same name.
-	UPDATE inventree_perms.users u SET django_id = x.id
-	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
-	 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
-	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
-					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	IF EXISTS (SELECT 1 FROM inventree_perms.users u
+			   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL) THEN
+		UPDATE inventree_perms.users u SET django_id = x.id
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id IS NULL AND u.name OPERATOR(pg_catalog.=) x.n
+		   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v
+						   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+	END IF;
+
 	UPDATE inventree_perms.groups g SET django_id = x.id
 	  FROM ROWS FROM (pg_catalog.unnest(g_id), pg_catalog.unnest(g_name)) x(id, n)
 	 WHERE g.source OPERATOR(pg_catalog.=) src AND g.django_id IS NULL AND g.name OPERATOR(pg_catalog.=) x.n
 	   AND NOT EXISTS (SELECT 1 FROM inventree_perms.groups v
 					   WHERE v.source OPERATOR(pg_catalog.=) src AND v.django_id OPERATOR(pg_catalog.=) x.id);
+
+	-- From here on, the users steps need only Django's users that are new
+	-- or differ from this schema's row of the same id (a user that matches
+	-- is neither created, renamed, changed, removed nor in conflict), and
+	-- this schema's users Django no longer has: one full join finds both,
+	-- so that a run that changes nothing does each step over no rows.
+	SELECT coalesce(pg_catalog.array_agg(x.id) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.n) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.s) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(x.a) FILTER (WHERE x.id IS NOT NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(u.name) FILTER (WHERE x.id IS NULL), '{}')
+	  INTO u_id, u_name, u_su, u_act, u_gone
+	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+	  FULL JOIN (SELECT v.* FROM inventree_perms.users v WHERE v.source OPERATOR(pg_catalog.=) src) u
+		ON u.django_id OPERATOR(pg_catalog.=) x.id
+	 WHERE x.id IS NULL OR u.name IS NULL
+		OR (u.name, u.is_superuser, u.is_active) IS DISTINCT FROM (x.n, x.s, x.a);
 
 	-- Creating, changing (renaming included) or removing a superuser needs
 	-- a superuser.
@@ -344,68 +579,80 @@ BEGIN
 				   OR (u.name IS NOT NULL AND (u.is_superuser OR x.s)
 					   AND (u.is_superuser, u.is_active, u.name) IS DISTINCT FROM (x.s, x.a, x.n)))
 		OR EXISTS (SELECT 1 FROM inventree_perms.users u
-				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser
-					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(u_id) x(id)
-									 WHERE x.id OPERATOR(pg_catalog.=) u.django_id))) THEN
+				   JOIN pg_catalog.unnest(u_gone) x(n) ON x.n OPERATOR(pg_catalog.=) u.name
+				   WHERE u.source OPERATOR(pg_catalog.=) src AND u.is_superuser)) THEN
 		PERFORM inventree_perms_internal._require_superadmin('import a superuser from Django');
 	END IF;
 
 	-- Users.  Identity is Django's id: removed ids are removed, a changed
 	-- username is a rename (one audit row each; what hangs on the user
 	-- stays), a name held by another row is reported and skipped.
-	WITH d AS (SELECT x.id FROM pg_catalog.unnest(u_id) x(id)),
-	del AS (
+	IF pg_catalog.cardinality(u_gone) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.users u
-		WHERE u.source OPERATOR(pg_catalog.=) src
-		  AND NOT EXISTS (SELECT 1 FROM d WHERE d.id OPERATOR(pg_catalog.=) u.django_id)
-		RETURNING 1)
-	SELECT pg_catalog.count(*) INTO k FROM del;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
-	FOR ren_row IN
-		WITH ren AS (
-			UPDATE inventree_perms.users u SET name = x.n
-			  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
-			 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-			   AND u.name OPERATOR(pg_catalog.<>) x.n
-			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
-			RETURNING u.django_id, u.name)
-		SELECT ren.name AS new_name,
-			   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
-				  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
-		FROM ren ORDER BY ren.name
-	LOOP
-		PERFORM inventree_perms_internal._django_log('rename_user', ren_row.new_name,
-			pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
-		n_users := n_users OPERATOR(pg_catalog.+) 1;
-	END LOOP;
-	WITH upd AS (
+		 USING pg_catalog.unnest(u_gone) x(n)
+		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.name OPERATOR(pg_catalog.=) x.n;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
+	IF pg_catalog.cardinality(u_id) OPERATOR(pg_catalog.>) 0 THEN
+		FOR ren_row IN
+			WITH ren AS (
+				UPDATE inventree_perms.users u SET name = x.n
+				  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+				 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+				   AND u.name OPERATOR(pg_catalog.<>) x.n
+				   AND NOT EXISTS (SELECT 1 FROM inventree_perms.users v WHERE v.name OPERATOR(pg_catalog.=) x.n)
+				RETURNING u.django_id, u.name)
+			SELECT ren.name AS new_name,
+				   (SELECT u.name FROM inventree_perms.users u WHERE u.source OPERATOR(pg_catalog.=) src
+					  AND u.django_id OPERATOR(pg_catalog.=) ren.django_id) AS old_name
+			FROM ren ORDER BY ren.name
+		LOOP
+			PERFORM inventree_perms_internal._django_log('rename_user', ren_row.new_name,
+				pg_catalog.jsonb_build_object('from', ren_row.old_name, 'to', ren_row.new_name, 'source', src), caller, via);
+			n_users := n_users OPERATOR(pg_catalog.+) 1;
+		END LOOP;
 		UPDATE inventree_perms.users u SET is_superuser = x.s, is_active = x.a
 		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, s, a)
 		 WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a)
-		RETURNING 1),
-	ins AS (
-		INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
-		SELECT x.n, x.s, x.a, src, x.id
-		FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
-		WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-						  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
-		  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
-		ON CONFLICT DO NOTHING
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM upd) OPERATOR(pg_catalog.+) (SELECT pg_catalog.count(*) FROM ins)
-	  INTO k;
-	n_users := n_users OPERATOR(pg_catalog.+) k;
-	-- Django users whose name another row holds: reported, skipped.
-	SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
-		   coalesce(pg_catalog.array_agg(1::bigint), '{}')
-	  INTO w, wn
-	  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
-	 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
-					   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
-						 AND u.name OPERATOR(pg_catalog.=) x.n);
-	r_what := r_what OPERATOR(pg_catalog.||) w;
-	r_n := r_n OPERATOR(pg_catalog.||) wn;
+		   AND (u.is_superuser, u.is_active) IS DISTINCT FROM (x.s, x.a);
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_users := n_users OPERATOR(pg_catalog.+) k;
+		-- New users, in name order, without ON CONFLICT (its check before
+		-- each row costs about as much as the insert): a name taken
+		-- meanwhile by another transaction makes the insert again, as a
+		-- whole, skipping such names (reported below).
+		BEGIN
+			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+			SELECT x.n, x.s, x.a, src, x.id
+			FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
+			ORDER BY x.n COLLATE pg_catalog."C";
+			GET DIAGNOSTICS k = ROW_COUNT;
+		EXCEPTION WHEN unique_violation THEN
+			INSERT INTO inventree_perms.users (name, is_superuser, is_active, source, django_id)
+			SELECT x.n, x.s, x.a, src, x.id
+			FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name), pg_catalog.unnest(u_su), pg_catalog.unnest(u_act)) x(id, n, s, a)
+			WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+							  WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id)
+			  AND NOT EXISTS (SELECT 1 FROM inventree_perms.users u WHERE u.name OPERATOR(pg_catalog.=) x.n)
+			ON CONFLICT DO NOTHING;
+			GET DIAGNOSTICS k = ROW_COUNT;
+		END;
+		n_users := n_users OPERATOR(pg_catalog.+) k;
+		-- Django users whose name another row holds: reported, skipped.
+		SELECT coalesce(pg_catalog.array_agg('conflict_user:' OPERATOR(pg_catalog.||) x.n ORDER BY x.n), '{}'),
+			   coalesce(pg_catalog.array_agg(1::bigint), '{}')
+		  INTO w, wn
+		  FROM ROWS FROM (pg_catalog.unnest(u_id), pg_catalog.unnest(u_name)) x(id, n)
+		 WHERE NOT EXISTS (SELECT 1 FROM inventree_perms.users u
+						   WHERE u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) x.id
+							 AND u.name OPERATOR(pg_catalog.=) x.n);
+		r_what := r_what OPERATOR(pg_catalog.||) w;
+		r_n := r_n OPERATOR(pg_catalog.||) wn;
+	END IF;
 
 	-- Groups, the same way.
 	WITH d AS (SELECT x.id FROM pg_catalog.unnest(g_id) x(id)),
@@ -458,32 +705,38 @@ BEGIN
 	-- What Django has (want) and what is here, in one full join: only the
 	-- differences are written (a row here, hand-made or not, is never
 	-- inserted again; a row of this schema Django no longer has goes).
+	-- The differences are collected first, by a plain query (hash joins,
+	-- nothing materialised: a run that finds none writes nothing), then
+	-- written: the new rows by _django_insert(), the gone ones by one DELETE.
 	-- Django's rows are unique, and a duplicate would only meet ON CONFLICT.
-	WITH want AS (
-		SELECT u.name AS username, g.name AS groupname
-		FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o) AS ug(user_id bigint, group_id bigint)
-		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
-									AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
-		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
-									 AND g.django_id OPERATOR(pg_catalog.=) ug.group_id
-	), diff AS (
-		SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg, x.source AS hs
-		FROM want FULL JOIN inventree_perms.memberships x
-		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
-		WHERE want.username IS NULL OR x.username IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.memberships (username, groupname, source)
-		SELECT diff.wu, diff.wg, src FROM diff WHERE diff.hu IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.hu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.hu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hu) FILTER (WHERE d.wu IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hg) FILTER (WHERE d.wu IS NULL), '{}')
+	  INTO ins_a, ins_b, del_a, del_b
+	  FROM (SELECT want.username AS wu, want.groupname AS wg, x.username AS hu, x.groupname AS hg
+			FROM (SELECT u.name AS username, g.name AS groupname
+				  FROM inventree_perms_internal._django_read(rels[4], 'auth_user_groups', o)
+					   AS ug(user_id bigint, group_id bigint)
+				  JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+											  AND u.django_id OPERATOR(pg_catalog.=) ug.user_id
+				  JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+											   AND g.django_id OPERATOR(pg_catalog.=) ug.group_id) want
+			FULL JOIN inventree_perms.memberships x
+			  ON x.username OPERATOR(pg_catalog.=) want.username AND x.groupname OPERATOR(pg_catalog.=) want.groupname
+			WHERE x.username IS NULL
+			   OR (want.username IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_members := inventree_perms_internal._django_insert('memberships', src, ins_a, ins_b, NULL);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.memberships m
-		 USING diff
-		 WHERE diff.wu IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND m.username OPERATOR(pg_catalog.=) diff.hu AND m.groupname OPERATOR(pg_catalog.=) diff.hg
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_members, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b)) d(a, b)
+		 WHERE m.source OPERATOR(pg_catalog.=) src
+		   AND m.username OPERATOR(pg_catalog.=) d.a AND m.groupname OPERATOR(pg_catalog.=) d.b;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
 
 	-- A model imported from a content type whose name changed in Django (a
 	-- RenameModel migration) is renamed: identity is the content type's id,
@@ -623,66 +876,73 @@ BEGIN
 
 	-- Direct user permissions, as memberships (one full join: only the
 	-- differences are written).
-	WITH p AS (
-		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
-	), want AS (
-		SELECT u.name AS username, p.model, p.act AS action
-		FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o) AS up(user_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) up.permission_id
-		JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
-									AND u.django_id OPERATOR(pg_catalog.=) up.user_id
-	), diff AS (
-		SELECT want.username AS wn, want.model AS wm, want.action AS wa,
-			   x.username AS hn, x.model AS hm, x.action AS ha, x.source AS hs
-		FROM want FULL JOIN inventree_perms.user_perms x
-		  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
-		 AND x.action OPERATOR(pg_catalog.=) want.action
-		WHERE want.username IS NULL OR x.username IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.user_perms (username, model, action, source)
-		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wn) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wm) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wa) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hn) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hm) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.ha) FILTER (WHERE d.wn IS NULL), '{}')
+	  INTO ins_a, ins_b, ins_c, del_a, del_b, del_c
+	  FROM (SELECT want.username AS wn, want.model AS wm, want.action AS wa,
+				   x.username AS hn, x.model AS hm, x.action AS ha
+			FROM (SELECT u.name AS username, p.model, p.act AS action
+				  FROM inventree_perms_internal._django_read(rels[8], 'auth_user_user_permissions', o)
+					   AS r(user_id bigint, permission_id bigint)
+				  JOIN ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act))
+					   p(id, model, act) ON p.id OPERATOR(pg_catalog.=) r.permission_id
+				  JOIN inventree_perms.users u ON u.source OPERATOR(pg_catalog.=) src
+											  AND u.django_id OPERATOR(pg_catalog.=) r.user_id) want
+			FULL JOIN inventree_perms.user_perms x
+			  ON x.username OPERATOR(pg_catalog.=) want.username AND x.model OPERATOR(pg_catalog.=) want.model
+			 AND x.action OPERATOR(pg_catalog.=) want.action
+			WHERE x.username IS NULL
+			   OR (want.username IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_uperms := inventree_perms_internal._django_insert('user_perms', src, ins_a, ins_b, ins_c);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.user_perms x
-		 USING diff
-		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND x.username OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
-		   AND x.action OPERATOR(pg_catalog.=) diff.ha
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_uperms, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b), pg_catalog.unnest(del_c)) d(a, b, c)
+		 WHERE x.source OPERATOR(pg_catalog.=) src AND x.username OPERATOR(pg_catalog.=) d.a
+		   AND x.model OPERATOR(pg_catalog.=) d.b AND x.action OPERATOR(pg_catalog.=) d.c;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
 
 	-- Group permissions.
-	WITH p AS (
-		SELECT * FROM ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act)) p(id, model, act)
-	), want AS (
-		SELECT g.name AS groupname, p.model, p.act AS action
-		FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o) AS gp(group_id bigint, permission_id bigint)
-		JOIN p ON p.id OPERATOR(pg_catalog.=) gp.permission_id
-		JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
-									 AND g.django_id OPERATOR(pg_catalog.=) gp.group_id
-	), diff AS (
-		SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
-			   x.groupname AS hn, x.model AS hm, x.action AS ha, x.source AS hs
-		FROM want FULL JOIN inventree_perms.group_perms x
-		  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
-		 AND x.action OPERATOR(pg_catalog.=) want.action
-		WHERE want.groupname IS NULL OR x.groupname IS NULL
-	), ins AS (
-		INSERT INTO inventree_perms.group_perms (groupname, model, action, source)
-		SELECT diff.wn, diff.wm, diff.wa, src FROM diff WHERE diff.hn IS NULL
-		ON CONFLICT DO NOTHING
-		RETURNING 1),
-	del AS (
+	SELECT coalesce(pg_catalog.array_agg(d.wn) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wm) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.wa) FILTER (WHERE d.hn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hn) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.hm) FILTER (WHERE d.wn IS NULL), '{}'),
+		   coalesce(pg_catalog.array_agg(d.ha) FILTER (WHERE d.wn IS NULL), '{}')
+	  INTO ins_a, ins_b, ins_c, del_a, del_b, del_c
+	  FROM (SELECT want.groupname AS wn, want.model AS wm, want.action AS wa,
+				   x.groupname AS hn, x.model AS hm, x.action AS ha
+			FROM (SELECT g.name AS groupname, p.model, p.act AS action
+				  FROM inventree_perms_internal._django_read(rels[7], 'auth_group_permissions', o)
+					   AS r(group_id bigint, permission_id bigint)
+				  JOIN ROWS FROM (pg_catalog.unnest(pm_id), pg_catalog.unnest(pm_model), pg_catalog.unnest(pm_act))
+					   p(id, model, act) ON p.id OPERATOR(pg_catalog.=) r.permission_id
+				  JOIN inventree_perms.groups g ON g.source OPERATOR(pg_catalog.=) src
+											  AND g.django_id OPERATOR(pg_catalog.=) r.group_id) want
+			FULL JOIN inventree_perms.group_perms x
+			  ON x.groupname OPERATOR(pg_catalog.=) want.groupname AND x.model OPERATOR(pg_catalog.=) want.model
+			 AND x.action OPERATOR(pg_catalog.=) want.action
+			WHERE x.groupname IS NULL
+			   OR (want.groupname IS NULL AND x.source OPERATOR(pg_catalog.=) src)) d;
+	IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+		n_gperms := inventree_perms_internal._django_insert('group_perms', src, ins_a, ins_b, ins_c);
+	END IF;
+	IF pg_catalog.cardinality(del_a) OPERATOR(pg_catalog.>) 0 THEN
 		DELETE FROM inventree_perms.group_perms x
-		 USING diff
-		 WHERE diff.wn IS NULL AND diff.hs OPERATOR(pg_catalog.=) src
-		   AND x.groupname OPERATOR(pg_catalog.=) diff.hn AND x.model OPERATOR(pg_catalog.=) diff.hm
-		   AND x.action OPERATOR(pg_catalog.=) diff.ha
-		RETURNING 1)
-	SELECT (SELECT pg_catalog.count(*) FROM ins), (SELECT pg_catalog.count(*) FROM del) INTO n_gperms, k;
-	n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		 USING ROWS FROM (pg_catalog.unnest(del_a), pg_catalog.unnest(del_b), pg_catalog.unnest(del_c)) d(a, b, c)
+		 WHERE x.source OPERATOR(pg_catalog.=) src AND x.groupname OPERATOR(pg_catalog.=) d.a
+		   AND x.model OPERATOR(pg_catalog.=) d.b AND x.action OPERATOR(pg_catalog.=) d.c;
+		GET DIAGNOSTICS k = ROW_COUNT;
+		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+	END IF;
+
 
 	-- Role flags from InvenTree's rulesets, as stored.
 	IF rels[9] OPERATOR(pg_catalog.<>) 0 THEN
@@ -731,40 +991,64 @@ BEGIN
 	-- stands for the user or group of this schema its row names.  An owner
 	-- id set by hand (or by another schema) is left alone and reported.
 	IF rels[10] OPERATOR(pg_catalog.<>) 0 THEN
-		WITH want AS (
-			SELECT DISTINCT ON (ow.id) ow.id, u.name AS username, g.name AS groupname
-			FROM inventree_perms_internal._django_read(rels[10], 'users_owner', o)
-					AS ow(id bigint, owner_type_id bigint, owner_id bigint)
-			JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
-					AS ct(id bigint, app_label text, model text)
-			  ON ct.id OPERATOR(pg_catalog.=) ow.owner_type_id AND ct.app_label OPERATOR(pg_catalog.=) 'auth'
-			LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
-				AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) ow.owner_id
-			LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
-				AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) ow.owner_id
-			WHERE u.name IS NOT NULL OR g.name IS NOT NULL
-			ORDER BY ow.id
-		), del AS (
+		-- The differences first (an owner id Django has that is not here or
+		-- stands for another user or group, one of this schema's that Django
+		-- no longer has, one set by hand), then only those are written: an
+		-- INSERT ... ON CONFLICT DO UPDATE of every owner would lock each
+		-- row it leaves unchanged.
+		SELECT coalesce(pg_catalog.array_agg(d.wid) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up AND d.hid IS NOT NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wid::text) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wu) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.wg) FILTER (WHERE d.up AND d.hid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg(d.hid) FILTER (WHERE d.wid IS NULL), '{}'),
+			   coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) d.wid ORDER BY d.wid)
+						FILTER (WHERE d.clash), '{}'),
+			   coalesce(pg_catalog.array_agg(1::bigint) FILTER (WHERE d.clash), '{}')
+		  INTO ow_id, del_a, del_b, ins_a, ins_b, ins_c, ow_del, w, wn
+		  FROM (SELECT want.id AS wid, want.username AS wu, want.groupname AS wg, x.id AS hid, x.source AS hs,
+					   want.id IS NOT NULL AND (x.id IS NULL
+						   OR (x.source OPERATOR(pg_catalog.=) src
+							   AND (x.username, x.groupname) IS DISTINCT FROM (want.username, want.groupname))) AS up,
+					   want.id IS NOT NULL AND x.id IS NOT NULL AND x.source IS DISTINCT FROM src AS clash
+				FROM (SELECT DISTINCT ON (ow.id) ow.id, u.name AS username, g.name AS groupname
+					  FROM inventree_perms_internal._django_read(rels[10], 'users_owner', o)
+							AS ow(id bigint, owner_type_id bigint, owner_id bigint)
+					  JOIN inventree_perms_internal._django_read(rels[5], 'django_content_type', o)
+							AS ct(id bigint, app_label text, model text)
+						ON ct.id OPERATOR(pg_catalog.=) ow.owner_type_id AND ct.app_label OPERATOR(pg_catalog.=) 'auth'
+					  LEFT JOIN inventree_perms.users u ON ct.model OPERATOR(pg_catalog.=) 'user'
+						AND u.source OPERATOR(pg_catalog.=) src AND u.django_id OPERATOR(pg_catalog.=) ow.owner_id
+					  LEFT JOIN inventree_perms.groups g ON ct.model OPERATOR(pg_catalog.=) 'group'
+						AND g.source OPERATOR(pg_catalog.=) src AND g.django_id OPERATOR(pg_catalog.=) ow.owner_id
+					  WHERE u.name IS NOT NULL OR g.name IS NOT NULL
+					  ORDER BY ow.id) want
+				FULL JOIN inventree_perms.owners x ON x.id OPERATOR(pg_catalog.=) want.id
+				WHERE want.id IS NULL OR x.id IS NULL OR x.source IS DISTINCT FROM src
+				   OR (x.username, x.groupname) IS DISTINCT FROM (want.username, want.groupname)) d
+		 WHERE d.up OR d.clash OR (d.wid IS NULL AND d.hs OPERATOR(pg_catalog.=) src);
+		n_owners := 0;
+		IF pg_catalog.cardinality(ow_del) OPERATOR(pg_catalog.>) 0 THEN
 			DELETE FROM inventree_perms.owners x
-			WHERE x.source OPERATOR(pg_catalog.=) src
-			  AND NOT EXISTS (SELECT 1 FROM want WHERE want.id OPERATOR(pg_catalog.=) x.id)
-			RETURNING 1
-		), ups AS (
-			INSERT INTO inventree_perms.owners AS x (id, username, groupname, source)
-			SELECT want.id, want.username, want.groupname, src FROM want
-			ON CONFLICT (id) DO UPDATE SET username = excluded.username, groupname = excluded.groupname
-			WHERE x.source OPERATOR(pg_catalog.=) src
-			  AND (x.username, x.groupname) IS DISTINCT FROM (excluded.username, excluded.groupname)
-			RETURNING 1
-		), clash AS (
-			SELECT want.id FROM want JOIN inventree_perms.owners x ON x.id OPERATOR(pg_catalog.=) want.id
-			WHERE x.source IS DISTINCT FROM src
-		)
-		SELECT (SELECT pg_catalog.count(*) FROM ups), (SELECT pg_catalog.count(*) FROM del),
-			   (SELECT coalesce(pg_catalog.array_agg('conflict_owner:' OPERATOR(pg_catalog.||) clash.id ORDER BY clash.id), '{}') FROM clash),
-			   (SELECT coalesce(pg_catalog.array_agg(1::bigint), '{}') FROM clash)
-		  INTO n_owners, k, w, wn;
-		n_removed := n_removed OPERATOR(pg_catalog.+) k;
+			 WHERE x.source OPERATOR(pg_catalog.=) src AND x.id OPERATOR(pg_catalog.=) ANY (ow_del);
+			GET DIAGNOSTICS k = ROW_COUNT;
+			n_removed := n_removed OPERATOR(pg_catalog.+) k;
+		END IF;
+		-- An owner of this schema that now stands for another user or group
+		-- (rare: the foreign key checks run), then the new ones (all of them
+		-- at the first import: _django_insert()).
+		IF pg_catalog.cardinality(ow_id) OPERATOR(pg_catalog.>) 0 THEN
+			UPDATE inventree_perms.owners x SET username = d.u, groupname = d.g
+			  FROM ROWS FROM (pg_catalog.unnest(ow_id), pg_catalog.unnest(del_a), pg_catalog.unnest(del_b)) d(id, u, g)
+			 WHERE x.id OPERATOR(pg_catalog.=) d.id AND x.source OPERATOR(pg_catalog.=) src
+			   AND (x.username, x.groupname) IS DISTINCT FROM (d.u, d.g);
+			GET DIAGNOSTICS n_owners = ROW_COUNT;
+		END IF;
+		IF pg_catalog.cardinality(ins_a) OPERATOR(pg_catalog.>) 0 THEN
+			n_owners := n_owners OPERATOR(pg_catalog.+)
+						inventree_perms_internal._django_insert('owners', src, ins_a, ins_b, ins_c);
+		END IF;
 		r_what := r_what OPERATOR(pg_catalog.||) w;
 		r_n := r_n OPERATOR(pg_catalog.||) wn;
 	END IF;

@@ -23,7 +23,8 @@
 #
 # Environment: IP_PGBIN (PostgreSQL's bin directory), BENCH_PORT (default
 # 5463), BENCH_SMALL, BENCH_LARGE, BENCH_PERMS, BENCH_TX (transactions per
-# measured change, default 20), BENCH_SECONDS (per pgbench run, default 10).
+# measured change, default 20), BENCH_SECONDS (per pgbench run, default 10),
+# BENCH_IMPORT_ONLY=1 (measure the imports only: no pgbench runs).
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -34,6 +35,7 @@ LARGE=${BENCH_LARGE:-100000}
 PERMS=${BENCH_PERMS:-10}
 TX=${BENCH_TX:-20}
 SECS=${BENCH_SECONDS:-10}
+IMPORT_ONLY=${BENCH_IMPORT_ONLY:-0}
 TMP=""
 
 cleanup() {
@@ -205,6 +207,9 @@ for size in small large; do
 	R[$size.reimport]=$(import_ms)
 	w1=$(writes)
 	R[$size.rewrites]=$((w1 - w0))
+	if [ "$IMPORT_ONLY" = 1 ]; then
+		continue
+	fi
 	R[$size.plain]=$(latency "$n" 1)
 	R[$size.uplain]=$(latency_user "$n")
 	psql -c "SELECT inventree_perms.link_django('dj_bench')" >/dev/null
@@ -217,8 +222,6 @@ done
 
 added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
-sa=$(added "${R[small.linked]}" "${R[small.plain]}")
-la=$(added "${R[large.linked]}" "${R[large.plain]}")
 printf '\n%-58s %14s %14s %10s\n' "measure" "small site" "large site" "ratio"
 printf '%-58s %14s %14s\n' "users" "${R[small.users]}" "${R[large.users]}"
 printf '%-58s %14s %14s %10s\n' "import_django(), ms (target large <= 20000)" \
@@ -226,6 +229,11 @@ printf '%-58s %14s %14s %10s\n' "import_django(), ms (target large <= 20000)" \
 printf '%-58s %14s %14s %10s\n' "re-import changing nothing, ms (target large <= 5000)" \
 	"${R[small.reimport]}" "${R[large.reimport]}" "$(ratio "${R[large.reimport]}" "${R[small.reimport]}")"
 printf '%-58s %14s %14s\n' "... rows it wrote (target 0)" "${R[small.rewrites]}" "${R[large.rewrites]}"
+if [ "$IMPORT_ONLY" = 1 ]; then
+	exit 0
+fi
+sa=$(added "${R[small.linked]}" "${R[small.plain]}")
+la=$(added "${R[large.linked]}" "${R[large.plain]}")
 printf '%-58s %14s %14s\n' "one single-row Django change, not linked, ms" "${R[small.plain]}" "${R[large.plain]}"
 printf '%-58s %14s %14s\n' "... linked, ms" "${R[small.linked]}" "${R[large.linked]}"
 printf '%-58s %14s %14s %10s\n' "... added by the link, ms (target <= 2, ratio <= 1.5x)" "$sa" "$la" "$(ratio "$la" "$sa")"
