@@ -60,7 +60,6 @@
 #include "utils/fmgroids.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -195,9 +194,7 @@ static int32 next_role_idx;
 static bool flush_at_next_statement = false;
 static Snapshot check_snapshot = NULL;
 static bool check_snapshot_registered = false;
-static LocalTransactionId last_lxid = InvalidLocalTransactionId;
-static TimestampTz last_statement = 0;
-static uint64 last_statement_number = 0;
+static IpStatementMark statement_mark = {InvalidLocalTransactionId, 0, 0};
 
 /* The entries of the last check, reused when the next one names the same. */
 static uint64 memo_resets = 0;
@@ -459,15 +456,8 @@ cache_reset(void)
 static void
 cache_begin(void)
 {
-	TimestampTz stmt = GetCurrentStatementStartTimestamp();
-
-	if (MyProc->lxid != last_lxid || stmt != last_statement ||
-		ip_statement_number != last_statement_number)
+	if (ip_statement_advance(&statement_mark) != IP_SAME_STATEMENT)
 	{
-		last_lxid = MyProc->lxid;
-		last_statement = stmt;
-		last_statement_number = ip_statement_number;
-		AcceptInvalidationMessages();
 		if (flush_at_next_statement)
 		{
 			flush_at_next_statement = false;
@@ -1235,30 +1225,30 @@ ip_is_delegate(Oid roleid)
 }
 
 /*
- * invalidate: queue the invalidation that a write to rel stands for.  The
- * extension's tables (but trees, which src/tree.c follows by itself) stand
- * for the sentinel (see sql/src/05_schema.sql): every session's cache
- * listens for it, and no plan depends on it.  Any other table (a tree's
- * table), or any table under an older version's script (no sentinel yet),
- * stands for itself.
+ * invalidate: queue the invalidation that a write to rel stands for.  A
+ * table of the extension's schema stands for the sentinel (see
+ * sql/src/05_schema.sql): every session's cache listens for it, and no plan
+ * depends on it; unless its trigger says 'table' (trees, which src/tree.c
+ * follows by table: sql/src/95_api.sql).  Any other table (a tree's own),
+ * or any table under an older version's script (no sentinel yet), stands
+ * for itself.
  */
 static void
-invalidate(Relation rel)
+invalidate(Relation rel, const Trigger *trigger)
 {
 	ip_catalog_load();
-	if (OidIsValid(ip_catalog.sentinel) &&
-		RelationGetNamespace(rel) == get_rel_namespace(ip_catalog.table[IPT_USERS]) &&
-		strcmp(RelationGetRelationName(rel), "trees") != 0)
+	if (OidIsValid(ip_catalog.sentinel) && RelationGetNamespace(rel) == ip_catalog.nsp &&
+		!(trigger->tgnargs == 1 && strcmp(trigger->tgargs[0], "table") == 0))
 		CacheInvalidateRelcacheByRelid(ip_catalog.sentinel);
 	else
 		CacheInvalidateRelcache(rel);
 }
 
 /*
- * _invalidate(): statement (and replica-mode row) trigger on every table the
- * checks read.  Queues
- * a relcache invalidation of the table: sent to every backend at commit,
- * discarded at abort, processed by this backend at its next command.
+ * _invalidate(['table']): statement (and replica-mode row) trigger on every
+ * table the checks read.  Queues a relcache invalidation (invalidate()):
+ * sent to every backend at commit, discarded at abort, processed by this
+ * backend at its next command.
  */
 Datum
 ip_invalidate(PG_FUNCTION_ARGS)
@@ -1270,7 +1260,7 @@ ip_invalidate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("inventree_perms_internal._invalidate() must be called as a trigger")));
 
-	invalidate(trigdata->tg_relation);
+	invalidate(trigdata->tg_relation, trigdata->tg_trigger);
 	return PointerGetDatum(NULL);
 }
 

@@ -92,27 +92,20 @@ ip_catalog_load(void)
 							table_names[i]),
 					 errhint("Reinstall the extension inventree_perms.")));
 	}
-	c.sentinel = ip_catalog_sentinel_lookup();
+	/*
+	 * The sentinel: a table of the extension's own internal schema (where
+	 * nobody else may create anything); none under an older version's
+	 * script (the internal schema is then the extension's own).
+	 */
+	c.nsp = nsp;
+	{
+		Oid			internal = ip_internal_namespace();
+
+		c.sentinel = OidIsValid(internal) && internal != nsp ?
+			get_relname_relid("cache_sentinel", internal) : InvalidOid;
+	}
 	c.valid = true;
 	ip_catalog = c;
-}
-
-/*
- * ip_catalog_sentinel_lookup: the OID of inventree_perms_internal.cache_sentinel,
- * a table of the extension's own internal schema (where nobody else may
- * create anything), or InvalidOid (an older version's script, until ALTER
- * EXTENSION UPDATE).
- */
-Oid
-ip_catalog_sentinel_lookup(void)
-{
-	Oid			api;
-	Oid			nsp = ip_internal_namespace();
-
-	(void) ip_extension_lookup(&api);
-	if (!OidIsValid(nsp) || nsp == api)
-		return InvalidOid;
-	return get_relname_relid("cache_sentinel", nsp);
 }
 
 /*

@@ -10,6 +10,9 @@
 
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "storage/proc.h"
+#include "utils/inval.h"
 #include "utils/snapshot.h"
 
 /* Action bits. */
@@ -46,6 +49,7 @@ typedef struct IpCatalog
 	bool		valid;
 	Oid			table[IPT_COUNT];
 	Oid			pkey[IPT_COUNT];
+	Oid			nsp;			/* the extension's schema */
 	Oid			sentinel;		/* 1.2; InvalidOid before the update */
 } IpCatalog;
 
@@ -53,7 +57,6 @@ extern IpCatalog ip_catalog;
 extern void ip_catalog_load(void);
 extern bool ip_catalog_has_relid(Oid relid);
 extern bool ip_catalog_is_sentinel(Oid relid);
-extern Oid	ip_catalog_sentinel_lookup(void);
 extern bool ip_catalog_installed(void);
 extern Oid	ip_internal_namespace(void);
 extern Oid	ip_function_in_namespace(const char *name, int nargs, const Oid *argtypes,
@@ -87,7 +90,50 @@ extern const char *ip_acting_user_gen(int *len, uint64 *generation);
 extern void ip_statement_check(void);
 
 /* parallel.c */
-extern uint64 ip_statement_number;
+extern uint64 ip_statement_number;	/* counts executor starts */
+
+/*
+ * Where a cache last looked at the statement: its transaction, its start
+ * time, and the executor-start count.  ip_statement_advance() tells what
+ * changed since, and accepts the invalidations other sessions committed
+ * whenever anything did: a new client statement (IP_NEW_START), or another
+ * statement that shares its start time (IP_NEXT_STATEMENT: one of a query
+ * string of several, or one a function runs).
+ */
+typedef struct IpStatementMark
+{
+	LocalTransactionId lxid;
+	TimestampTz start;
+	uint64		number;
+} IpStatementMark;
+
+typedef enum IpStatementChange
+{
+	IP_SAME_STATEMENT,
+	IP_NEXT_STATEMENT,
+	IP_NEW_START
+} IpStatementChange;
+
+static inline IpStatementChange
+ip_statement_advance(IpStatementMark *mark)
+{
+	TimestampTz start = GetCurrentStatementStartTimestamp();
+	IpStatementChange change = IP_SAME_STATEMENT;
+
+	if (MyProc->lxid != mark->lxid || start != mark->start)
+		change = IP_NEW_START;
+	else if (ip_statement_number != mark->number)
+		change = IP_NEXT_STATEMENT;
+	if (change != IP_SAME_STATEMENT)
+	{
+		mark->lxid = MyProc->lxid;
+		mark->start = start;
+		mark->number = ip_statement_number;
+		AcceptInvalidationMessages();
+	}
+	return change;
+}
+
 extern void ip_parallel_init(void);
 extern struct SnapshotData *ip_parallel_snapshot(void);
 

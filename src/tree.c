@@ -74,9 +74,7 @@ static uint64 tree_generation = 0;
 static bool flush_trees_at_next_statement = false;
 
 /* Once per statement: accept invalidations. */
-static LocalTransactionId last_lxid = InvalidLocalTransactionId;
-static TimestampTz last_statement = 0;
-static uint64 last_statement_number = 0;
+static IpStatementMark statement_mark = {InvalidLocalTransactionId, 0, 0};
 
 /*
  * ip_scope_catalog_load: OIDs of the tables and indexes the scope checks
@@ -222,33 +220,20 @@ ip_tree_generation(void)
 bool
 ip_tree_begin(void)
 {
-	TimestampTz stmt = GetCurrentStatementStartTimestamp();
-	bool		new_statement = false;
+	bool		new_statement;
 
 	tree_init();
-	if (MyProc->lxid != last_lxid || stmt != last_statement)
+	/*
+	 * Another statement with the same start time (one of a query string of
+	 * several, or one a function runs) accepts invalidations too, but keeps
+	 * the sets unless something changed since (the callback says).
+	 */
+	new_statement = ip_statement_advance(&statement_mark) == IP_NEW_START;
+	if (new_statement && flush_trees_at_next_statement)
 	{
-		last_lxid = MyProc->lxid;
-		last_statement = stmt;
-		AcceptInvalidationMessages();
-		new_statement = true;
-		if (flush_trees_at_next_statement)
-		{
-			flush_trees_at_next_statement = false;
-			tree_relcache_callback((Datum) 0, InvalidOid);
-		}
+		flush_trees_at_next_statement = false;
+		tree_relcache_callback((Datum) 0, InvalidOid);
 	}
-	else if (ip_statement_number != last_statement_number)
-	{
-		/*
-		 * Another statement of the same client message (a query string of
-		 * several statements, all with one start time) or a statement that
-		 * a function runs: the sets stay unless something changed since
-		 * (the callback says), what was committed meanwhile counts.
-		 */
-		AcceptInvalidationMessages();
-	}
-	last_statement_number = ip_statement_number;
 	if (trees_stale)
 	{
 		List	   *keep = NIL;

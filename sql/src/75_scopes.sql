@@ -84,37 +84,6 @@ CREATE INDEX group_scope_grants_model_idx ON inventree_perms.group_scope_grants 
 COMMENT ON TABLE inventree_perms.group_scope_grants IS
 	'Scoped grants to groups: the action on the model''s rows within the node (the node or its descendants) of the tree';
 
--- Every change to these tables invalidates every session's caches at commit
--- (as for the tables of 10_tables.sql, see 90_final.sql: once per statement,
--- and per row in replica mode, for logical replication's apply worker).
-DO $$
-DECLARE
-	t text;
-BEGIN
-	FOREACH t IN ARRAY ARRAY['trees', 'owners', 'model_scopes', 'user_scope_grants',
-							 'group_scope_grants'] LOOP
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_invalidate'
-			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_invalidate_row'
-			' AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
-			' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE REPLICA TRIGGER inventree_perms_invalidate_row', t);
-		EXECUTE pg_catalog.format(
-			'CREATE TRIGGER inventree_perms_invalidate_truncate'
-			' AFTER TRUNCATE ON inventree_perms.%I'
-			' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate()', t);
-		EXECUTE pg_catalog.format(
-			'ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate', t);
-	END LOOP;
-END;
-$$;
-
 -- The checks (C). -------------------------------------------------------------
 CREATE FUNCTION inventree_perms.has_row_perm(username text, model text, action text, node bigint,
 											 owner bigint DEFAULT NULL)

@@ -8,6 +8,62 @@
 -- OID); the API's functions for everybody (they check).
 -- ---------------------------------------------------------------------------
 
+-- Cache invalidation (src/cache.c): every change to a table the checks
+-- read, whoever makes it and however (a function, direct DML, TRUNCATE, an
+-- upgrade script, logical replication's apply worker), invalidates every
+-- session's caches at commit.  A statement trigger (one invalidation per
+-- statement: per row, an import would queue one per row), ENABLE ALWAYS so
+-- that session_replication_role = replica does not skip it; a row trigger
+-- for replica mode only (the apply worker fires no statement triggers); a
+-- TRUNCATE trigger.  They invalidate the sentinel, cache_sentinel; the
+-- triggers of trees, which src/tree.c follows by table, say 'table'.  Made
+-- on every such table that has none yet (whichever part, or version,
+-- created it); 1.1's row trigger of that name is made a statement trigger.
+DO $$
+DECLARE
+	t text;
+	rel pg_catalog.regclass;
+	arg text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['users', 'groups', 'memberships', 'models', 'user_perms', 'group_perms',
+							 'roles', 'role_models', 'group_roles', 'delegates', 'role_change_inherits',
+							 'trees', 'owners', 'model_scopes', 'user_scope_grants', 'group_scope_grants'] LOOP
+		rel := pg_catalog.format('inventree_perms.%I', t)::pg_catalog.regclass;
+		arg := CASE WHEN t OPERATOR(pg_catalog.=) 'trees' THEN '''table''' ELSE '' END;
+		IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+				   WHERE g.tgrelid OPERATOR(pg_catalog.=) rel
+					 AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_invalidate'
+					 AND (g.tgtype::integer OPERATOR(pg_catalog.&) 1) OPERATOR(pg_catalog.=) 1) THEN	-- FOR EACH ROW
+			EXECUTE pg_catalog.format('DROP TRIGGER inventree_perms_invalidate ON inventree_perms.%I', t);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+					   WHERE g.tgrelid OPERATOR(pg_catalog.=) rel
+						 AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_invalidate') THEN
+			EXECUTE pg_catalog.format(
+				'CREATE TRIGGER inventree_perms_invalidate AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate(%s)', t, arg);
+			EXECUTE pg_catalog.format('ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate', t);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+					   WHERE g.tgrelid OPERATOR(pg_catalog.=) rel
+						 AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_invalidate_row') THEN
+			EXECUTE pg_catalog.format(
+				'CREATE TRIGGER inventree_perms_invalidate_row AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.%I'
+				' FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate(%s)', t, arg);
+			EXECUTE pg_catalog.format('ALTER TABLE inventree_perms.%I ENABLE REPLICA TRIGGER inventree_perms_invalidate_row', t);
+		END IF;
+		IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+					   WHERE g.tgrelid OPERATOR(pg_catalog.=) rel
+						 AND g.tgname OPERATOR(pg_catalog.=) 'inventree_perms_invalidate_truncate') THEN
+			EXECUTE pg_catalog.format(
+				'CREATE TRIGGER inventree_perms_invalidate_truncate AFTER TRUNCATE ON inventree_perms.%I'
+				' FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate(%s)', t, arg);
+		END IF;
+		EXECUTE pg_catalog.format('ALTER TABLE inventree_perms.%I ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate', t);
+	END LOOP;
+END;
+$$;
+
 -- The write guard (src/guard.c): every table of the extension is written by
 -- its functions only or by a PostgreSQL superuser; a role that holds a
 -- privilege on a table anyway (a member of pg_write_all_data, a mistaken

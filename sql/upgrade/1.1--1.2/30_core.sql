@@ -276,17 +276,6 @@ END;
 $$;
 
 
--- Changes to delegates invalidate the caches (the statement check of the
--- acting user remembers who may set it).
-CREATE TRIGGER inventree_perms_invalidate
-	AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.delegates
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate();
-ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate;
-CREATE TRIGGER inventree_perms_invalidate_truncate
-	AFTER TRUNCATE ON inventree_perms.delegates
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate();
-ALTER TABLE inventree_perms.delegates ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
-
 -- A role that holds TRIGGER on one of the tables (GRANT ALL by mistake)
 -- could hang its own function on them, to run as whoever writes them next:
 -- the event trigger of sql/src/05_schema.sql (_guard_members) refuses every

@@ -166,23 +166,8 @@ BEGIN
 END;
 $$;
 
--- role_change_inherits' triggers, as sql/src/90_final.sql makes them.
-CREATE TRIGGER inventree_perms_invalidate
-	AFTER INSERT OR UPDATE OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._invalidate();
-ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_invalidate;
-CREATE TRIGGER inventree_perms_invalidate_truncate
-	AFTER TRUNCATE ON inventree_perms.role_change_inherits
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._invalidate();
-ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_invalidate_truncate;
-CREATE TRIGGER inventree_perms_guard
-	BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms.role_change_inherits
-	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard();
-ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_guard;
-CREATE TRIGGER inventree_perms_guard_truncate
-	BEFORE TRUNCATE ON inventree_perms.role_change_inherits
-	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard();
-ALTER TABLE inventree_perms.role_change_inherits ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate;
+-- role_change_inherits' triggers, as sql/src/90_final.sql makes them (the
+-- write guard and the invalidation: sql/src/95_api.sql, for every table).
 CREATE TRIGGER inventree_perms_upsert BEFORE INSERT ON inventree_perms.role_change_inherits
 	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._upsert_shipped();
 CREATE TRIGGER inventree_perms_mark_removal AFTER INSERT OR DELETE ON inventree_perms.role_change_inherits
