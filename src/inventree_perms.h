@@ -11,6 +11,8 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "fmgr.h"
+#include "nodes/pg_list.h"
 #include "storage/proc.h"
 #include "utils/inval.h"
 #include "utils/snapshot.h"
@@ -231,10 +233,13 @@ typedef enum IpScopePlanKind
 	IP_SCOPE_MODELWIDE
 } IpScopePlanKind;
 extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int action);
+extern bool ip_scope_admits_all(const char *model, int mlen, int action);
+extern bool ip_scope_is_admits_row(PGFunction fn);
 struct PlannerInfo;
 extern void ip_scope_plan_depends(struct PlannerInfo *root, Oid funcid);
 extern void ip_scope_plans_invalidate(void);
 extern bool ip_scope_has_planned(void);
+extern bool ip_scope_plan_has_form(List *invalItems);
 extern void ip_scope_plan_init(void);
 
 /* gate.c */

@@ -34,6 +34,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "nodes/pathnodes.h"
+#include "nodes/plannodes.h"
 #include "nodes/pg_list.h"
 #include "nodes/primnodes.h"
 #include "optimizer/planmain.h"
@@ -180,6 +181,31 @@ bool
 ip_scope_has_planned(void)
 {
 	return n_planned_funcs > 0;
+}
+
+/*
+ * ip_scope_plan_has_form: does a plan with these invalItems hold a form
+ * this backend planned (a PlanInvalItem of one of those functions)?  A hash
+ * that only collides costs a look at the plan, nothing more.
+ */
+bool
+ip_scope_plan_has_form(List *invalItems)
+{
+	ListCell   *lc;
+
+	if (n_planned_funcs == 0)
+		return false;
+	foreach(lc, invalItems)
+	{
+		PlanInvalItem *item = lfirst(lc);
+
+		if (item->cacheId != PROCOID)
+			continue;
+		for (int i = 0; i < n_planned_funcs; i++)
+			if (planned_hashes[i] == item->hashValue)
+				return true;
+	}
+	return false;
 }
 
 /*
@@ -854,6 +880,40 @@ ip_scope_plan_kind(const char *model, int mlen, int action)
 		if (BIT_IS_SET(s->allowed, pos))
 			n++;
 	return n <= s->tree->nnodes / 20 ? IP_SCOPE_NARROW : IP_SCOPE_BROAD;
+}
+
+/*
+ * ip_scope_is_admits_row: is fn the C function scope_admits_row() is (so a
+ * call of it in a plan is ours, whatever SQL name or schema points to it)?
+ */
+bool
+ip_scope_is_admits_row(PGFunction fn)
+{
+	return fn == ip_scope_admits_row;
+}
+
+/*
+ * ip_scope_admits_all: for the executor (src/scope_plan.c): does
+ * scope_admits_row() of the model and action admit every row for the
+ * acting user in this statement, whatever its node (decide() true for
+ * every node)?  An active superuser; a model-wide holder where ownership
+ * does not apply (view, or a model whose tree has no owners).  An unknown
+ * or inactive user: no.  Raises what has_model_perm raises (42704).
+ */
+bool
+ip_scope_admits_all(const char *model, int mlen, int action)
+{
+	int			len;
+	const char *user = ip_acting_user(&len);
+	uint64		generation;
+	StmtScope  *s = statement_scope(user, len, model, mlen, action, &generation);
+
+	if (!s->user_ok)
+		return false;
+	if (s->superuser)
+		return true;
+	return s->modelwide &&
+		(s->action == IP_VIEW || s->tree == NULL || !s->tree->has_owners);
 }
 
 /*

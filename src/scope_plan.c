@@ -80,6 +80,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/clauses.h"
 #include "nodes/value.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
@@ -391,6 +392,153 @@ accept_changes(void)
 		AcceptInvalidationMessages();
 }
 
+/*
+ * Is this item of a scan's condition a model-wide holder's form,
+ *
+ *	 <Param> OR scope_admits_row('<model>', '<action>', <whole row>, <attno>)
+ *
+ * (the call the C function of scope_admits_row(), whatever SQL name points
+ * to it)?  Then *model and *bit are its model and action.
+ */
+static bool
+modelwide_item(Node *item, text **model, int *bit)
+{
+	BoolExpr   *or;
+	FuncExpr   *call;
+	Node	   *row;
+	Const	   *attno;
+	text	   *action;
+	const char *a;
+	int			alen;
+	FmgrInfo	finfo;
+
+	if (!is_orclause(item))
+		return false;
+	or = (BoolExpr *) item;
+	if (list_length(or->args) != 2 || !IsA(linitial(or->args), Param) ||
+		((Param *) linitial(or->args))->paramkind != PARAM_EXEC ||
+		!IsA(lsecond(or->args), FuncExpr))
+		return false;
+	call = lsecond(or->args);
+	if (list_length(call->args) != 4 || call->funcretset)
+		return false;
+	*model = const_text(linitial(call->args));
+	action = const_text(lsecond(call->args));
+	row = lthird(call->args);
+	attno = lfourth(call->args);
+	if (*model == NULL || action == NULL || !IsA(row, Var) || ((Var *) row)->varattno != 0 ||
+		!IsA(attno, Const) || attno->consttype != INT4OID || attno->constisnull ||
+		DatumGetInt32(attno->constvalue) < 1)
+		return false;
+	/* the words policies are written with (anything else: left to the call) */
+	a = VARDATA_ANY(action);
+	alen = VARSIZE_ANY_EXHDR(action);
+	if (alen == 4 && memcmp(a, "view", 4) == 0)
+		*bit = IP_VIEW;
+	else if (alen == 3 && memcmp(a, "add", 3) == 0)
+		*bit = IP_ADD;
+	else if (alen == 6 && memcmp(a, "change", 6) == 0)
+		*bit = IP_CHANGE;
+	else if (alen == 6 && memcmp(a, "delete", 6) == 0)
+		*bit = IP_DELETE;
+	else
+		return false;
+	fmgr_info(call->funcid, &finfo);
+	return ip_scope_is_admits_row(finfo.fn_addr);
+}
+
+/*
+ * A scan node's first row: the model-wide holder's forms in its condition
+ * whose scope_admits_row() admits every row for the acting user now (an
+ * active superuser, or a model-wide holder where ownership does not apply:
+ * ip_scope_admits_all) are true for every row -- the Param has no effect of
+ * its own, and the call answers true whatever the row (src/scope.c,
+ * decide()) -- so the condition is compiled again without them: without
+ * any, the scan tests nothing per row, as a table without row-level
+ * security.  Decided when the scan is first read, as the form's InitPlan
+ * would read the acting user (an open cursor: when it is first fetched
+ * from), once for the execution.  Only this execution's state changes,
+ * never the plan; then the node runs as PostgreSQL set it up.
+ */
+static TupleTableSlot *
+scan_first_row(PlanState *ps)
+{
+	List	   *kept = NIL;
+	bool		dropped = false;
+	ListCell   *lc;
+
+	foreach(lc, ps->plan->qual)
+	{
+		text	   *model;
+		int			bit;
+
+		if (modelwide_item(lfirst(lc), &model, &bit) &&
+			ip_scope_admits_all(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), bit))
+			dropped = true;
+		else
+			kept = lappend(kept, lfirst(lc));
+	}
+	if (dropped)
+	{
+		MemoryContext old = MemoryContextSwitchTo(ps->state->es_query_cxt);
+
+		ps->qual = ExecInitQual(kept, ps);
+		MemoryContextSwitchTo(old);
+	}
+	ExecSetExecProcNode(ps, ps->ExecProcNodeReal);
+	return ps->ExecProcNode(ps);
+}
+
+/*
+ * Scans whose condition holds a model-wide holder's form: their first row
+ * decides (scan_first_row).  A condition with subplans is left as it is
+ * (compiling it again would register them twice).
+ */
+static bool
+defer_scans(PlanState *ps, void *context)
+{
+	if (ps == NULL)
+		return false;
+	switch (nodeTag(ps))
+	{
+		case T_SeqScanState:
+		case T_IndexScanState:
+		case T_IndexOnlyScanState:
+		case T_BitmapHeapScanState:
+		case T_SampleScanState:
+		case T_TidScanState:
+		case T_TidRangeScanState:
+			if (ps->qual != NULL && ps->plan->qual != NIL &&
+				!contain_subplans((Node *) ps->plan->qual))
+			{
+				ListCell   *lc;
+
+				foreach(lc, ps->plan->qual)
+				{
+					text	   *model;
+					int			bit;
+
+					if (modelwide_item(lfirst(lc), &model, &bit))
+					{
+						ps->ExecProcNode = scan_first_row;
+						break;
+					}
+				}
+			}
+			break;
+		default:
+			break;
+	}
+	return planstate_tree_walker(ps, defer_scans, context);
+}
+
+/*
+ * The executor: accept changes first (above); once it is set up, the scans
+ * that hold a model-wide holder's form decide at their first row whether
+ * the acting user needs it (scan_first_row).  Plans this backend made with
+ * such a form (a parallel worker, whose plan has no invalItems, looks at
+ * every plan); not for EXPLAIN without ANALYZE.
+ */
 static void
 scope_executor_start(QueryDesc *queryDesc, int eflags)
 {
@@ -399,6 +547,10 @@ scope_executor_start(QueryDesc *queryDesc, int eflags)
 		prev_executor_start(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && queryDesc->planstate != NULL &&
+		(IsParallelWorker() ? ip_catalog_installed() :
+		 ip_scope_plan_has_form(queryDesc->plannedstmt->invalItems)))
+		(void) defer_scans(queryDesc->planstate, NULL);
 }
 
 static void

@@ -114,7 +114,7 @@ BEGIN
 	RETURN wrong;
 END $$;
 
-SELECT plan(38);
+SELECT plan(46);
 
 SELECT is((SELECT array_agg(u || ':' || pg_temp.count_as(u) ORDER BY u) FROM users),
 		  (SELECT array_agg(u || ':' || pg_temp.expected(u) ORDER BY u) FROM users),
@@ -222,6 +222,10 @@ SET max_parallel_workers_per_gather = 2;
 SELECT is((SELECT array_agg(u || ':' || pg_temp.count_as(u) ORDER BY u) FROM users),
 		  (SELECT array_agg(u || ':' || pg_temp.expected(u) ORDER BY u) FROM users),
 	'with parallel workers: the same rows');
+SELECT is(pg_temp.kept_plan_wrong('wide'), '{}',
+	'... a plan made for a model-wide holder, kept and run for each user with workers: every user''s rows');
+SELECT ok(pg_temp.plan_as('wide', 'SELECT count(*) FROM spl.item') ~ 'Gather',
+	'... (the plan has workers)');
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
@@ -578,6 +582,73 @@ END $$;
 SELECT is(ARRAY[pg_temp.cursor_as('tiny', 'wide'), pg_temp.cursor_as('tiny', 'nobody'), pg_temp.cursor_as('wide', 'narrow')],
 		  ARRAY['40001', pg_temp.expected('nobody')::text, pg_temp.expected('narrow')::text],
 	'a cursor opened for a narrow scope and read for wide: 40001; for nobody, or opened for wide: the reader''s rows');
+
+
+-- A model-wide holder's scan tests nothing per row: at the scan's first
+-- row, the executor drops the form "$modelwide OR scope_admits_row(...)"
+-- when scope_admits_row() admits every row for the acting user then (an
+-- active superuser; a model-wide holder where ownership does not apply),
+-- so not even the InitPlan runs.  Counted by the function statistics of
+-- this transaction: has_model_perm() is the InitPlan, scope_admits_row()
+-- the call per row.  A cursor: opened for one user (planned for it), read
+-- for another (no plan invalidation reaches it).
+SET track_functions = 'all';
+CREATE FUNCTION pg_temp.calls(f regprocedure) RETURNS bigint LANGUAGE sql AS $$
+	SELECT coalesce(pg_stat_get_xact_function_calls(f), 0)
+$$;
+CREATE FUNCTION pg_temp.calls_as(planner text, runner text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	c refcursor;
+	n bigint;
+	mp0 bigint := pg_temp.calls('inventree_perms.has_model_perm(text,text)');
+	sr0 bigint := pg_temp.calls('inventree_perms_internal.scope_admits_row(text,text,record,integer)');
+BEGIN
+	SET LOCAL ROLE spl_app;
+	PERFORM inventree_perms.set_acting_user(planner);
+	OPEN c FOR SELECT count(*) FROM spl.item;
+	PERFORM inventree_perms.set_acting_user(runner);
+	FETCH c INTO n;
+	CLOSE c;
+	RESET ROLE;
+	RETURN n || ' rows, ' || (pg_temp.calls('inventree_perms.has_model_perm(text,text)') - mp0)
+		|| ' InitPlan, ' || (pg_temp.calls('inventree_perms_internal.scope_admits_row(text,text,record,integer)') - sr0)
+		|| ' per row';
+END $$;
+SELECT is(pg_temp.calls_as('wide', 'wide'), '20000 rows, 0 InitPlan, 0 per row',
+	'a model-wide holder: no InitPlan, no call per row');
+SELECT is(pg_temp.calls_as('wide', 'boss'), '20000 rows, 0 InitPlan, 0 per row',
+	'... a superuser run through the same form: the same');
+SELECT is(pg_temp.calls_as('wide', 'narrow'), pg_temp.expected('narrow') || ' rows, 1 InitPlan, 20000 per row',
+	'... opened for a model-wide holder and read for a narrow scope (a cursor: its first row decides): the InitPlan once, and the call for every row');
+SELECT is(pg_temp.calls_as('wide', 'idle'), '0 rows, 1 InitPlan, 20000 per row',
+	'... run for an inactive user: nothing dropped, no row');
+RESET track_functions;
+
+-- Only the extension's own function is taken for it: a function of the
+-- same name and arguments elsewhere, in the same form, stays in the
+-- condition (its table is read by the same statement).
+CREATE FUNCTION spl.scope_admits_row(text, text, record, integer) RETURNS boolean
+	LANGUAGE plpgsql AS $$ BEGIN RETURN $4 = 0; END $$;
+CREATE TABLE spl.fake (id int);
+INSERT INTO spl.fake SELECT generate_series(1, 10);
+ALTER TABLE spl.fake ENABLE ROW LEVEL SECURITY;
+CREATE POLICY fake ON spl.fake USING ((SELECT inventree_perms.has_model_perm('sitem', 'change')) OR spl.scope_admits_row('sitem', 'view', fake, 1));
+GRANT SELECT ON spl.fake TO spl_app;
+GRANT USAGE ON SCHEMA spl TO spl_app;
+CREATE FUNCTION pg_temp.fake_as(u text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	r text;
+BEGIN
+	SET LOCAL ROLE spl_app;
+	PERFORM inventree_perms.set_acting_user(u);
+	EXECUTE 'SELECT (SELECT count(*) FROM spl.item) || '' '' || (SELECT count(*) FROM spl.fake)' INTO r;
+	RESET ROLE;
+	RETURN r;
+END $$;
+SELECT ok(pg_temp.plan_as('wide', 'SELECT (SELECT count(*) FROM spl.item), (SELECT count(*) FROM spl.fake)')
+		  ~ 'Filter: \(\$\d+ OR spl\.scope_admits_row\(',
+	'another schema''s scope_admits_row() in the form''s shape');
+SELECT is(pg_temp.fake_as('wide'), '20000 0', '... is not taken for the extension''s: its rows stay refused');
 
 SELECT * FROM finish();
 ROLLBACK;
