@@ -18,7 +18,9 @@
  *   model that is not scoped:
  *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
  *	 (a sequential scan; the whole row is formed only if the call runs, so
- *	 the rows $modelwide admits are not even deformed);
+ *	 the rows $modelwide admits are not even deformed; and the executor
+ *	 drops it at the scan's first row when the acting user then is admitted
+ *	 everywhere: below, scan_first_row);
  *
  * - for a scope over more than 1/20 of the tree (or a narrow one, when no
  *   index has the scope column first):
