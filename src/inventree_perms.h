@@ -233,7 +233,6 @@ typedef enum IpScopePlanKind
 	IP_SCOPE_MODELWIDE
 } IpScopePlanKind;
 extern IpScopePlanKind ip_scope_plan_kind(const char *model, int mlen, int action);
-extern bool ip_scope_admits_all(const char *model, int mlen, int action);
 extern bool ip_scope_is_admits_row(PGFunction fn);
 struct PlannerInfo;
 extern void ip_scope_plan_depends(struct PlannerInfo *root, Oid funcid);

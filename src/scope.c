@@ -893,30 +893,6 @@ ip_scope_is_admits_row(PGFunction fn)
 }
 
 /*
- * ip_scope_admits_all: for the executor (src/scope_plan.c): does
- * scope_admits_row() of the model and action admit every row for the
- * acting user in this statement, whatever its node (decide() true for
- * every node)?  An active superuser; a model-wide holder where ownership
- * does not apply (view, or a model whose tree has no owners).  An unknown
- * or inactive user: no.  Raises what has_model_perm raises (42704).
- */
-bool
-ip_scope_admits_all(const char *model, int mlen, int action)
-{
-	int			len;
-	const char *user = ip_acting_user(&len);
-	uint64		generation;
-	StmtScope  *s = statement_scope(user, len, model, mlen, action, &generation);
-
-	if (!s->user_ok)
-		return false;
-	if (s->superuser)
-		return true;
-	return s->modelwide &&
-		(s->action == IP_VIEW || s->tree == NULL || !s->tree->has_owners);
-}
-
-/*
  * scope_admits(model text, action text, node bigint, modelwide boolean,
  * allowed bigint[], planned boolean DEFAULT false) returns boolean: the
  * acting user's answer for a row of a scoped model whose ownership does not

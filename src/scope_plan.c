@@ -18,9 +18,9 @@
  *   model that is not scoped:
  *	   $modelwide OR scope_admits_row(model, action, <the whole row>, <attno>)
  *	 (a sequential scan; the whole row is formed only if the call runs, so
- *	 the rows $modelwide admits are not even deformed; and the executor
- *	 drops it at the scan's first row when the acting user then is admitted
- *	 everywhere: below, scan_first_row);
+ *	 the rows $modelwide admits are not even deformed; and once
+ *	 $modelwide is computed true, the executor drops the condition from the
+ *	 scan: below, scan_watch);
  *
  * - for a scope over more than 1/20 of the tree (or a narrow one, when no
  *   index has the scope column first):
@@ -395,109 +395,167 @@ accept_changes(void)
 }
 
 /*
- * Is this item of a scan's condition a model-wide holder's form,
+ * The model-wide holder's form in a scan's condition,
  *
- *	 <Param> OR scope_admits_row('<model>', '<action>', <whole row>, <attno>)
+ *	 $modelwide OR scope_admits_row(...)
  *
  * (the call the C function of scope_admits_row(), whatever SQL name points
- * to it)?  Then *model and *bit are its model and action.
+ * to it), whose $modelwide is the output of an InitPlan that depends on no
+ * other parameter: computed once, when first needed, and never again in
+ * this execution (no parameter it reads can change, so no rescan makes it
+ * run again).  Returns the parameter's number, or -1.
  */
-static bool
-modelwide_item(Node *item, text **model, int *bit)
+static int
+modelwide_param(Node *item, EState *estate)
 {
 	BoolExpr   *or;
+	Param	   *param;
 	FuncExpr   *call;
-	Node	   *row;
-	Const	   *attno;
-	text	   *action;
-	const char *a;
-	int			alen;
 	FmgrInfo	finfo;
+	SubPlanState *initplan;
 
 	if (!is_orclause(item))
-		return false;
+		return -1;
 	or = (BoolExpr *) item;
 	if (list_length(or->args) != 2 || !IsA(linitial(or->args), Param) ||
-		((Param *) linitial(or->args))->paramkind != PARAM_EXEC ||
 		!IsA(lsecond(or->args), FuncExpr))
-		return false;
+		return -1;
+	param = linitial(or->args);
 	call = lsecond(or->args);
-	if (list_length(call->args) != 4 || call->funcretset)
-		return false;
-	*model = const_text(linitial(call->args));
-	action = const_text(lsecond(call->args));
-	row = lthird(call->args);
-	attno = lfourth(call->args);
-	if (*model == NULL || action == NULL || !IsA(row, Var) || ((Var *) row)->varattno != 0 ||
-		!IsA(attno, Const) || attno->consttype != INT4OID || attno->constisnull ||
-		DatumGetInt32(attno->constvalue) < 1)
-		return false;
-	/* the words policies are written with (anything else: left to the call) */
-	a = VARDATA_ANY(action);
-	alen = VARSIZE_ANY_EXHDR(action);
-	if (alen == 4 && memcmp(a, "view", 4) == 0)
-		*bit = IP_VIEW;
-	else if (alen == 3 && memcmp(a, "add", 3) == 0)
-		*bit = IP_ADD;
-	else if (alen == 6 && memcmp(a, "change", 6) == 0)
-		*bit = IP_CHANGE;
-	else if (alen == 6 && memcmp(a, "delete", 6) == 0)
-		*bit = IP_DELETE;
-	else
-		return false;
+	if (param->paramkind != PARAM_EXEC || param->paramtype != BOOLOID ||
+		param->paramid < 0 || param->paramid >= list_length(estate->es_plannedstmt->paramExecTypes))
+		return -1;
 	fmgr_info(call->funcid, &finfo);
-	return ip_scope_is_admits_row(finfo.fn_addr);
+	if (!ip_scope_is_admits_row(finfo.fn_addr))
+		return -1;
+	/* not computed yet, by an InitPlan of one scalar that depends on nothing */
+	initplan = estate->es_param_exec_vals[param->paramid].execPlan;
+	if (initplan == NULL || !IsA(initplan, SubPlanState) ||
+		initplan->subplan->subLinkType != EXPR_SUBLINK ||
+		initplan->subplan->parParam != NIL || initplan->subplan->args != NIL ||
+		list_length(initplan->subplan->setParam) != 1 ||
+		linitial_int(initplan->subplan->setParam) != param->paramid ||
+		initplan->planstate == NULL || !bms_is_empty(initplan->planstate->plan->extParam))
+		return -1;
+	return param->paramid;
 }
 
 /*
- * A scan node's first row: the model-wide holder's forms in its condition
- * whose scope_admits_row() admits every row for the acting user now (an
- * active superuser, or a model-wide holder where ownership does not apply:
- * ip_scope_admits_all) are true for every row -- the Param has no effect of
- * its own, and the call answers true whatever the row (src/scope.c,
- * decide()) -- so the condition is compiled again without them: without
- * any, the scan tests nothing per row, as a table without row-level
- * security.  Decided when the scan is first read, as the form's InitPlan
- * would read the acting user (an open cursor: when it is first fetched
- * from), once for the execution.  Only this execution's state changes,
- * never the plan; then the node runs as PostgreSQL set it up.
+ * A scan being watched: its forms (items of the plan's qual) and their
+ * $modelwide parameters.  Kept in the executor's memory, listed until that
+ * memory goes (forget_watched, its reset callback).
  */
-static TupleTableSlot *
-scan_first_row(PlanState *ps)
+typedef struct WatchedScan
 {
+	struct WatchedScan *next;
+	PlanState  *ps;
+	EState	   *estate;
+	int			nforms;
+	Node	  **forms;
+	int		   *params;
+} WatchedScan;
+
+static WatchedScan *watched = NULL;
+
+static void
+forget_watched(void *arg)
+{
+	EState	   *estate = arg;
+	WatchedScan **p = &watched;
+
+	while (*p != NULL)
+	{
+		if ((*p)->estate == estate)
+			*p = (*p)->next;
+		else
+			p = &(*p)->next;
+	}
+}
+
+/*
+ * Has every form of the watched scan had its $modelwide computed?  Then the
+ * forms whose $modelwide is true are dropped: "true OR x" is true for every
+ * row, whatever x (the call is not even made), so the condition is compiled
+ * again without them -- without any, the scan tests nothing per row, as a
+ * table without row-level security.  The answer is the one the whole
+ * condition gives, for every row and every acting user: $modelwide read the
+ * acting user when it was computed, at the first row the condition tested,
+ * as it would have.  Only this execution's state changes, never the plan.
+ * False while one is not computed yet.
+ */
+static bool
+drop_admitted(WatchedScan *w)
+{
+	PlanState  *ps = w->ps;
+	ParamExecData *params = w->estate->es_param_exec_vals;
 	List	   *kept = NIL;
 	bool		dropped = false;
 	ListCell   *lc;
 
+	for (int i = 0; i < w->nforms; i++)
+		if (params[w->params[i]].execPlan != NULL)
+			return false;
 	foreach(lc, ps->plan->qual)
 	{
-		text	   *model;
-		int			bit;
+		bool		admitted = false;
 
-		if (modelwide_item(lfirst(lc), &model, &bit) &&
-			ip_scope_admits_all(VARDATA_ANY(model), VARSIZE_ANY_EXHDR(model), bit))
+		for (int i = 0; i < w->nforms; i++)
+			if (w->forms[i] == lfirst(lc))
+			{
+				ParamExecData *prm = &params[w->params[i]];
+
+				admitted = !prm->isnull && DatumGetBool(prm->value);
+				break;
+			}
+		if (admitted)
 			dropped = true;
 		else
 			kept = lappend(kept, lfirst(lc));
 	}
 	if (dropped)
 	{
-		MemoryContext old = MemoryContextSwitchTo(ps->state->es_query_cxt);
+		MemoryContext old = MemoryContextSwitchTo(w->estate->es_query_cxt);
+		Relation	rel = ((ScanState *) ps)->ss_currentRelation;
 
 		ps->qual = ExecInitQual(kept, ps);
 		MemoryContextSwitchTo(old);
+		ereport(DEBUG1,
+				(errmsg_internal("inventree_perms: the model-wide answer admits every row of \"%s\": %d of the scan's %d conditions dropped",
+								 rel ? RelationGetRelationName(rel) : "?",
+								 list_length(ps->plan->qual) - list_length(kept),
+								 list_length(ps->plan->qual))));
 	}
-	ExecSetExecProcNode(ps, ps->ExecProcNodeReal);
-	return ps->ExecProcNode(ps);
+	return true;
 }
 
 /*
- * Scans whose condition holds a model-wide holder's form: their first row
- * decides (scan_first_row).  A condition with subplans is left as it is
- * (compiling it again would register them twice).
+ * A watched scan runs through this until its forms' $modelwide are computed
+ * (drop_admitted): the node as PostgreSQL set it up (through
+ * ExecProcNodeFirst: instrumentation as asked), then a look.
+ */
+static TupleTableSlot *
+scan_watch(PlanState *ps)
+{
+	TupleTableSlot *slot;
+	WatchedScan *w;
+
+	ExecSetExecProcNode(ps, ps->ExecProcNodeReal);
+	slot = ps->ExecProcNode(ps);
+	for (w = watched; w != NULL; w = w->next)
+		if (w->ps == ps)
+			break;
+	if (w != NULL && !drop_admitted(w))
+		ps->ExecProcNode = scan_watch;
+	return slot;
+}
+
+/*
+ * Scans whose condition holds a model-wide holder's form are watched
+ * (scan_watch).  A condition with subplans is left as it is (compiling it
+ * again would register them twice).  *context: whether one was.
  */
 static bool
-defer_scans(PlanState *ps, void *context)
+watch_scans(PlanState *ps, void *context)
 {
 	if (ps == NULL)
 		return false;
@@ -513,33 +571,48 @@ defer_scans(PlanState *ps, void *context)
 			if (ps->qual != NULL && ps->plan->qual != NIL &&
 				!contain_subplans((Node *) ps->plan->qual))
 			{
+				WatchedScan *w = NULL;
 				ListCell   *lc;
 
 				foreach(lc, ps->plan->qual)
 				{
-					text	   *model;
-					int			bit;
+					int			id = modelwide_param(lfirst(lc), ps->state);
 
-					if (modelwide_item(lfirst(lc), &model, &bit))
+					if (id < 0)
+						continue;
+					if (w == NULL)
 					{
-						ps->ExecProcNode = scan_first_row;
-						break;
+						w = palloc0(sizeof(WatchedScan));
+						w->ps = ps;
+						w->estate = ps->state;
+						w->forms = palloc(list_length(ps->plan->qual) * sizeof(Node *));
+						w->params = palloc(list_length(ps->plan->qual) * sizeof(int));
 					}
+					w->forms[w->nforms] = lfirst(lc);
+					w->params[w->nforms++] = id;
+				}
+				if (w != NULL)
+				{
+					w->next = watched;
+					watched = w;
+					ps->ExecProcNode = scan_watch;
+					*(bool *) context = true;
 				}
 			}
 			break;
 		default:
 			break;
 	}
-	return planstate_tree_walker(ps, defer_scans, context);
+	return planstate_tree_walker(ps, watch_scans, context);
 }
 
 /*
  * The executor: accept changes first (above); once it is set up, the scans
- * that hold a model-wide holder's form decide at their first row whether
- * the acting user needs it (scan_first_row).  Plans this backend made with
- * such a form (a parallel worker, whose plan has no invalItems, looks at
- * every plan); not for EXPLAIN without ANALYZE.
+ * that hold a model-wide holder's form are watched until its $modelwide is
+ * known (watch_scans).  Plans this backend made with such a form; not for
+ * EXPLAIN without ANALYZE, nor in a parallel worker (its $modelwide comes
+ * from the leader, computed already: nothing would tell it from a
+ * parameter that changes).
  */
 static void
 scope_executor_start(QueryDesc *queryDesc, int eflags)
@@ -550,9 +623,23 @@ scope_executor_start(QueryDesc *queryDesc, int eflags)
 	else
 		standard_ExecutorStart(queryDesc, eflags);
 	if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && queryDesc->planstate != NULL &&
-		(IsParallelWorker() ? ip_catalog_installed() :
-		 ip_scope_plan_has_form(queryDesc->plannedstmt->invalItems)))
-		(void) defer_scans(queryDesc->planstate, NULL);
+		!IsParallelWorker() && ip_scope_plan_has_form(queryDesc->plannedstmt->invalItems))
+	{
+		EState	   *estate = queryDesc->estate;
+		MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
+		bool		any = false;
+
+		(void) watch_scans(queryDesc->planstate, &any);
+		if (any)
+		{
+			MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
+
+			cb->func = forget_watched;
+			cb->arg = estate;
+			MemoryContextRegisterResetCallback(estate->es_query_cxt, cb);
+		}
+		MemoryContextSwitchTo(old);
+	}
 }
 
 static void

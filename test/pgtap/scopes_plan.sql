@@ -584,14 +584,13 @@ SELECT is(ARRAY[pg_temp.cursor_as('tiny', 'wide'), pg_temp.cursor_as('tiny', 'no
 	'a cursor opened for a narrow scope and read for wide: 40001; for nobody, or opened for wide: the reader''s rows');
 
 
--- A model-wide holder's scan tests nothing per row: at the scan's first
--- row, the executor drops the form "$modelwide OR scope_admits_row(...)"
--- when scope_admits_row() admits every row for the acting user then (an
--- active superuser; a model-wide holder where ownership does not apply),
--- so not even the InitPlan runs.  Counted by the function statistics of
--- this transaction: has_model_perm() is the InitPlan, scope_admits_row()
--- the call per row.  A cursor: opened for one user (planned for it), read
--- for another (no plan invalidation reaches it).
+-- A model-wide holder's scan tests nothing per row: once the form's
+-- $modelwide InitPlan has been computed true (at the first row the
+-- condition tests), the executor drops "$modelwide OR scope_admits_row(...)"
+-- from the scan.  Counted by the function statistics of this transaction:
+-- has_model_perm() is the InitPlan, scope_admits_row() the call per row.
+-- A cursor: opened for one user (planned for it), read for another (no
+-- plan invalidation reaches it).
 SET track_functions = 'all';
 CREATE FUNCTION pg_temp.calls(f regprocedure) RETURNS bigint LANGUAGE sql AS $$
 	SELECT coalesce(pg_stat_get_xact_function_calls(f), 0)
@@ -614,12 +613,12 @@ BEGIN
 		|| ' InitPlan, ' || (pg_temp.calls('inventree_perms_internal.scope_admits_row(text,text,record,integer)') - sr0)
 		|| ' per row';
 END $$;
-SELECT is(pg_temp.calls_as('wide', 'wide'), '20000 rows, 0 InitPlan, 0 per row',
-	'a model-wide holder: no InitPlan, no call per row');
-SELECT is(pg_temp.calls_as('wide', 'boss'), '20000 rows, 0 InitPlan, 0 per row',
+SELECT is(pg_temp.calls_as('wide', 'wide'), '20000 rows, 1 InitPlan, 0 per row',
+	'a model-wide holder: the InitPlan once, no call per row');
+SELECT is(pg_temp.calls_as('wide', 'boss'), '20000 rows, 1 InitPlan, 0 per row',
 	'... a superuser run through the same form: the same');
 SELECT is(pg_temp.calls_as('wide', 'narrow'), pg_temp.expected('narrow') || ' rows, 1 InitPlan, 20000 per row',
-	'... opened for a model-wide holder and read for a narrow scope (a cursor: its first row decides): the InitPlan once, and the call for every row');
+	'... opened for a model-wide holder and read for a narrow scope (a cursor: the InitPlan reads the user at the first row): the InitPlan once, and the call for every row');
 SELECT is(pg_temp.calls_as('wide', 'idle'), '0 rows, 1 InitPlan, 20000 per row',
 	'... run for an inactive user: nothing dropped, no row');
 RESET track_functions;
