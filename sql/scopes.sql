@@ -58,6 +58,22 @@ SELECT inventree_perms.set_acting_user('anna', false);
 EXPLAIN (COSTS OFF) SELECT id FROM sc_inv.stock_stockitem;
 SET client_min_messages = debug1;
 SELECT count(*) FROM sc_inv.stock_stockitem;
+-- only the extension's own function is dropped: a policy of the same shape
+-- over another function (here one of the same name in another schema) is
+-- left as it is, also where its $modelwide is true (no DEBUG line for it)
+RESET client_min_messages;
+RESET ROLE;
+CREATE FUNCTION sc_inv.scope_admits_row(text, text, record, integer) RETURNS boolean
+	LANGUAGE plpgsql AS $$ BEGIN RETURN false; END $$;
+CREATE TABLE sc_inv.look (id int);
+INSERT INTO sc_inv.look VALUES (1), (2);
+ALTER TABLE sc_inv.look ENABLE ROW LEVEL SECURITY;
+CREATE POLICY look ON sc_inv.look USING ((SELECT inventree_perms.has_model_perm('stock_stockitem', 'view'))
+	OR sc_inv.scope_admits_row('stock_stockitem', 'view', look, 1));
+GRANT SELECT ON sc_inv.look TO sc_app;
+SET ROLE sc_app;
+SET client_min_messages = debug1;
+SELECT (SELECT count(*) FROM sc_inv.stock_stockitem) AS items, (SELECT count(*) FROM sc_inv.look) AS looks;
 SELECT inventree_perms.set_acting_user('root', false);
 SELECT count(*) FROM sc_inv.stock_stockitem;
 -- a cursor opened for anna and first read for ben: the model-wide answer

@@ -623,9 +623,12 @@ SELECT is(pg_temp.calls_as('wide', 'idle'), '0 rows, 1 InitPlan, 20000 per row',
 	'... run for an inactive user: nothing dropped, no row');
 RESET track_functions;
 
--- Only the extension's own function is taken for it: a function of the
--- same name and arguments elsewhere, in the same form, stays in the
--- condition (its table is read by the same statement).
+-- A function of the same name and arguments elsewhere, in the same form,
+-- whose $modelwide is false: its rows stay refused (its table is read by
+-- the same statement).  That only the extension's own function is dropped
+-- where $modelwide is true cannot show in the rows ("true OR x" admits
+-- them either way): the pg_regress test sql/scopes.sql shows it by the
+-- DEBUG line.
 CREATE FUNCTION spl.scope_admits_row(text, text, record, integer) RETURNS boolean
 	LANGUAGE plpgsql AS $$ BEGIN RETURN $4 = 0; END $$;
 CREATE TABLE spl.fake (id int);
