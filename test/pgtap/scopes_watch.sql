@@ -7,9 +7,10 @@
 -- fetch rolled back to a savepoint), nested executors (a function that
 -- reads the table per row of a scan of it, recursively), a nested loop
 -- rescanning a watched scan after the acting user changed.  Each statement
--- afterwards gives the rows has_row_perm gives.  (Run under valgrind by
--- test/sanitize.sh: an entry left behind would be read after its memory
--- is freed.)
+-- afterwards gives the rows has_row_perm gives.  (test/sanitize.sh runs
+-- it under valgrind, which sees an entry left behind only where its
+-- memory went back to malloc: PostgreSQL keeps a freed context's first
+-- block for reuse.)
 \set QUIET 1
 \pset format unaligned
 \pset tuples_only true
