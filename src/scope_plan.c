@@ -550,9 +550,9 @@ scan_watch(PlanState *ps)
 }
 
 /*
- * Scans whose condition holds a model-wide holder's form are watched
- * (scan_watch).  A condition with subplans is left as it is (compiling it
- * again would register them twice).  *context: whether one was.
+ * Scans whose condition holds a model-wide holder's form, to be watched
+ * (scan_watch), appended to the List *context.  A condition with subplans
+ * is left as it is (compiling it again would register them twice).
  */
 static bool
 watch_scans(PlanState *ps, void *context)
@@ -593,10 +593,9 @@ watch_scans(PlanState *ps, void *context)
 				}
 				if (w != NULL)
 				{
-					w->next = watched;
-					watched = w;
-					ps->ExecProcNode = scan_watch;
-					*(bool *) context = true;
+					List	  **found = context;
+
+					*found = lappend(*found, w);
 				}
 			}
 			break;
@@ -627,16 +626,26 @@ scope_executor_start(QueryDesc *queryDesc, int eflags)
 	{
 		EState	   *estate = queryDesc->estate;
 		MemoryContext old = MemoryContextSwitchTo(estate->es_query_cxt);
-		bool		any = false;
+		List	   *found = NIL;
+		ListCell   *lc;
 
-		(void) watch_scans(queryDesc->planstate, &any);
-		if (any)
+		/* found first (an error leaves nothing listed), then listed */
+		(void) watch_scans(queryDesc->planstate, &found);
+		if (found != NIL)
 		{
 			MemoryContextCallback *cb = palloc(sizeof(MemoryContextCallback));
 
 			cb->func = forget_watched;
 			cb->arg = estate;
 			MemoryContextRegisterResetCallback(estate->es_query_cxt, cb);
+			foreach(lc, found)
+			{
+				WatchedScan *w = lfirst(lc);
+
+				w->next = watched;
+				watched = w;
+				w->ps->ExecProcNode = scan_watch;
+			}
 		}
 		MemoryContextSwitchTo(old);
 	}
