@@ -349,10 +349,18 @@ AS $$
 DECLARE
 	prev inventree_perms.trees;
 	key name;
+	c pg_catalog.pg_class;
 BEGIN
 	PERFORM inventree_perms_internal._require_admin('register trees');
 	PERFORM inventree_perms_internal._check_tree_name(tree);
-	PERFORM inventree_perms_internal._protect_target(relation, 'register trees');
+	c := inventree_perms_internal._protect_target(relation, 'register trees');
+	-- A plain table only: the nodes are read with one scan of the table
+	-- itself (src/tree.c), which a partitioned table has no storage for.
+	IF c.relkind OPERATOR(pg_catalog.<>) 'r' THEN
+		RAISE EXCEPTION 'table % is not a plain table', relation
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'A tree is a plain table; a partitioned table cannot be one.';
+	END IF;
 
 	-- The primary key: one integer column.
 	SELECT a.attname INTO key
@@ -405,7 +413,7 @@ CREATE FUNCTION inventree_perms.register_tree(tree text, relation regclass, pare
 											  owner_column name DEFAULT NULL)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.register_tree(text, regclass, name, name) IS
-	'Register a table as a tree of nodes (one-column integer primary key, parent column, optional owner column), followed live; an administrator owning the table, or a PostgreSQL superuser; 42710, 42P10, 42703';
+	'Register a table as a tree of nodes (one-column integer primary key, parent column, optional owner column), followed live; an administrator owning the table, or a PostgreSQL superuser; 42710, 42809 (not a plain table), 42P10, 42703';
 
 -- unregister_tree ------------------------------------------------------------
 CREATE FUNCTION inventree_perms_internal._unregister_tree(tree text)
