@@ -496,6 +496,11 @@ COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_trees() IS
 	'Internal event trigger: forgets trees whose tables are dropped, with their scoped grants';
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_trees ON sql_drop
 	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_trees();
+-- A temporary table goes at session end without sql_drop: a tree on one
+-- makes the session forget it then (_forget_temp_tables, src/protect.c).
+CREATE TRIGGER inventree_perms_watch_temp AFTER INSERT ON inventree_perms.trees
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._watch_temp_tables();
+ALTER TABLE inventree_perms.trees ENABLE ALWAYS TRIGGER inventree_perms_watch_temp;
 
 -- A model stops being scoped when no table is protected by it any more
 -- (unprotect(), a dropped table); its scoped grants stay.
