@@ -773,10 +773,21 @@ BEGIN
 	 WHERE m.relation IS NOT NULL
 	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
 					   WHERE c.oid OPERATOR(pg_catalog.=) m.relation::pg_catalog.oid);
+	-- (only if one does: a statement on trees, even one that deletes no
+	-- row, makes every session load its trees again)
+	IF EXISTS (SELECT 1 FROM inventree_perms.trees t
+				WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+								  WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
+									AND c.relkind OPERATOR(pg_catalog.=) 'r')) THEN
+		DELETE FROM inventree_perms.trees t
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+						   WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
+							 AND c.relkind OPERATOR(pg_catalog.=) 'r');
+	END IF;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._protect_purge() IS
-	'Internal: removes rows of protected and model bindings that name relations that are gone';
+	'Internal: removes rows of protected, model bindings and trees that name relations that are gone';
 
 -- Internal: the table protect()/unprotect() is asked about, checked, locked
 -- by OID and checked again: it must be a table (plain or partitioned), and
@@ -1289,6 +1300,11 @@ BEGIN
 					UPDATE inventree_perms.models m SET relation = NULL
 					 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
 				END IF;
+				IF EXISTS (SELECT 1 FROM inventree_perms.trees t
+							WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid) THEN
+					DELETE FROM inventree_perms.trees t
+					 WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
+				END IF;
 			END IF;
 			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE,ALTER FOREIGN TABLE}'::text[])
 			   AND EXISTS (SELECT 1 FROM inventree_perms.protected) THEN
@@ -1412,11 +1428,17 @@ BEGIN
 	 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
 			SELECT c.oid FROM pg_catalog.pg_class c
 			 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()));
+	-- a tree on a temporary table goes with it, as with DROP TABLE (its
+	-- scoped grants and the scope of the models scoped by it too)
+	DELETE FROM inventree_perms.trees t
+	 WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+			SELECT c.oid FROM pg_catalog.pg_class c
+			 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()));
 	PERFORM inventree_perms_internal._protect_purge();
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._forget_temp_tables() IS
-	'Internal: at session end, removes the rows of protected and the model bindings that name this session''s temporary tables';
+	'Internal: at session end, removes the rows of protected, the model bindings and the trees that name this session''s temporary tables';
 
 -- Internal trigger: a row that names one of this session's temporary tables
 -- makes the session forget it when it ends (src/protect.c).

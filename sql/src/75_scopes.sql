@@ -349,10 +349,18 @@ AS $$
 DECLARE
 	prev inventree_perms.trees;
 	key name;
+	c pg_catalog.pg_class;
 BEGIN
 	PERFORM inventree_perms_internal._require_admin('register trees');
 	PERFORM inventree_perms_internal._check_tree_name(tree);
-	PERFORM inventree_perms_internal._protect_target(relation, 'register trees');
+	c := inventree_perms_internal._protect_target(relation, 'register trees');
+	-- A plain table only: the nodes are read with one scan of the table
+	-- itself (src/tree.c), which a partitioned table has no storage for.
+	IF c.relkind OPERATOR(pg_catalog.<>) 'r' THEN
+		RAISE EXCEPTION 'table % is not a plain table', relation
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'A tree is a plain table; a partitioned table cannot be one.';
+	END IF;
 
 	-- The primary key: one integer column.
 	SELECT a.attname INTO key
@@ -405,7 +413,7 @@ CREATE FUNCTION inventree_perms.register_tree(tree text, relation regclass, pare
 											  owner_column name DEFAULT NULL)
 RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.register_tree(text, regclass, name, name) IS
-	'Register a table as a tree of nodes (one-column integer primary key, parent column, optional owner column), followed live; an administrator owning the table, or a PostgreSQL superuser; 42710, 42P10, 42703';
+	'Register a table as a tree of nodes (one-column integer primary key, parent column, optional owner column), followed live; an administrator owning the table, or a PostgreSQL superuser; 42710, 42809 (not a plain table), 42P10, 42703';
 
 -- unregister_tree ------------------------------------------------------------
 CREATE FUNCTION inventree_perms_internal._unregister_tree(tree text)
@@ -488,6 +496,11 @@ COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_trees() IS
 	'Internal event trigger: forgets trees whose tables are dropped, with their scoped grants';
 CREATE EVENT TRIGGER inventree_perms_forget_dropped_trees ON sql_drop
 	EXECUTE FUNCTION inventree_perms_internal._forget_dropped_trees();
+-- A temporary table goes at session end without sql_drop: a tree on one
+-- makes the session forget it then (_forget_temp_tables, src/protect.c).
+CREATE TRIGGER inventree_perms_watch_temp AFTER INSERT ON inventree_perms.trees
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._watch_temp_tables();
+ALTER TABLE inventree_perms.trees ENABLE ALWAYS TRIGGER inventree_perms_watch_temp;
 
 -- A model stops being scoped when no table is protected by it any more
 -- (unprotect(), a dropped table); its scoped grants stay.

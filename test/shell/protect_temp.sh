@@ -11,7 +11,9 @@
 # second temporary table.  Another session then finds neither binding nor
 # protection naming the gone tables, the models still registered, and binds
 # them to other tables.  A session that ends while another session's
-# temporary table is protected leaves that one alone.
+# temporary table is protected leaves that one alone.  A tree on a temporary
+# table goes too, with its scoped grants: the permanent table it scoped
+# answers without an error about the gone table, and its name is free.
 #
 # Run as root after `make install`.  Port: 5720 (or the next free up to 5739).
 source "$(dirname "$0")/lib/common.bash"
@@ -107,6 +109,40 @@ session_q e "SELECT inventree_perms.protect('pg_temp.t7', 'tmp_seven')" >/dev/nu
 session_q e "DROP TABLE pg_temp.t7" >/dev/null
 is "$(refs | tr ' ' '\n' | grep -c seven)" 0 "a temporary table dropped in its session is forgotten at once"
 session_close e
+
+# 5. a tree on a temporary table ends with the session -------------------------
+# (a permanent table scoped by it, a scoped grant on it)
+q "$PORT" postgres - >/dev/null <<'SQL' || bail "setup 5"
+CREATE TABLE public.scoped (id int PRIMARY KEY, node int);
+INSERT INTO public.scoped VALUES (1, 1), (2, 2);
+ALTER TABLE public.scoped OWNER TO tmp_admin;
+CREATE ROLE tmp_reader LOGIN;
+GRANT SELECT ON public.scoped TO tmp_reader;
+SELECT inventree_perms.create_user('tmp_reader');
+SQL
+session_open f "$PORT" postgres tmp_admin
+session_q f "CREATE TEMP TABLE tt (id int PRIMARY KEY, parent_id int)" >/dev/null
+session_q f "INSERT INTO pg_temp.tt VALUES (1, NULL), (2, 1)" >/dev/null
+session_q f "SELECT inventree_perms.register_tree('tmp_tree', 'pg_temp.tt')" >/dev/null
+session_q f "SELECT inventree_perms.protect('public.scoped', 'tmp_scoped', 'node', 'tmp_tree')" >/dev/null
+session_q f "SELECT inventree_perms.grant_user_scope('tmp_reader', 'tmp_scoped', 'view', 1)" >/dev/null
+is "$(session_q f "SELECT inventree_perms.has_row_perm('tmp_reader', 'tmp_scoped', 'view', 2)")" t \
+	"while the session lasts, the reader's grant counts within the node of the temporary tree"
+pid=$(session_q f "SELECT pg_backend_pid()")
+session_close f
+backend_gone "$pid"
+ok $? "the session has ended"
+is "$(q "$PORT" postgres "SELECT count(*) FROM inventree_perms.trees WHERE name = 'tmp_tree'")" 0 \
+	"after it ended, the tree on its temporary table is gone"
+is "$(q "$PORT" postgres "SELECT count(*) FROM inventree_perms.user_scope_grants WHERE tree = 'tmp_tree'")" 0 \
+	"... with its scoped grants"
+is "$(sqlstate "$PORT" postgres "SELECT count(*) FROM public.scoped" tmp_reader)" OK \
+	"the table it scoped answers (no error about a relation that is gone)"
+is "$(q "$PORT" postgres "SET ROLE tmp_reader; SELECT count(*) FROM public.scoped")" 0 \
+	"... and admits no row within a node of the gone tree"
+q "$PORT" postgres "CREATE TABLE public.tree2 (id int PRIMARY KEY, parent_id int); ALTER TABLE public.tree2 OWNER TO tmp_admin" >/dev/null
+is "$(sqlstate "$PORT" postgres "SELECT inventree_perms.register_tree('tmp_tree', 'public.tree2')" tmp_admin)" OK \
+	"the tree's name may be registered again"
 
 is "$(log_crashes pg)" "" "server log: no crash"
 is "$(grep -E 'ERROR|FATAL' "$T/pg.log" | grep -v 'division by zero\|terminating connection due to administrator command' | grep -c .)" 0 \
