@@ -779,10 +779,11 @@ BEGIN
 				WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
 								  WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
 									AND c.relkind OPERATOR(pg_catalog.=) 'r')) THEN
-		DELETE FROM inventree_perms.trees t
-		 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-						   WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
-							 AND c.relkind OPERATOR(pg_catalog.=) 'r');
+		PERFORM inventree_perms_internal._forget_trees(ARRAY(
+			SELECT t.relation::pg_catalog.oid FROM inventree_perms.trees t
+			 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+							   WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
+								 AND c.relkind OPERATOR(pg_catalog.=) 'r')));
 	END IF;
 END;
 $$;
@@ -1302,8 +1303,7 @@ BEGIN
 				END IF;
 				IF EXISTS (SELECT 1 FROM inventree_perms.trees t
 							WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid) THEN
-					DELETE FROM inventree_perms.trees t
-					 WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
+					PERFORM inventree_perms_internal._forget_trees(ARRAY[cmd.objid]);
 				END IF;
 			END IF;
 			IF cmd.command_tag OPERATOR(pg_catalog.=) ANY ('{CREATE TABLE,CREATE FOREIGN TABLE,ALTER TABLE,ALTER FOREIGN TABLE}'::text[])
@@ -1430,8 +1430,7 @@ BEGIN
 			 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()));
 	-- a tree on a temporary table goes with it, as with DROP TABLE (its
 	-- scoped grants and the scope of the models scoped by it too)
-	DELETE FROM inventree_perms.trees t
-	 WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (ARRAY(
+	PERFORM inventree_perms_internal._forget_trees(ARRAY(
 			SELECT c.oid FROM pg_catalog.pg_class c
 			 WHERE c.relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema()));
 	PERFORM inventree_perms_internal._protect_purge();

@@ -467,6 +467,45 @@ RETURNS void AS 'MODULE_PATHNAME', 'ip_gate' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION inventree_perms.unregister_tree(text) IS
 	'Stop following a tree and remove its scoped grants; 2BP01 while a protected table is scoped by it; an administrator owning the table, or a PostgreSQL superuser';
 
+-- Internal: forget the trees whose tables are gone (dropped, or a temporary
+-- table's session ended), with their scoped grants and the scoping of the
+-- models they scoped (ON DELETE CASCADE), one audit row each, as
+-- unregister_tree() writes one; the stored OID must not pass to a new table.
+CREATE FUNCTION inventree_perms_internal._forget_trees(relations pg_catalog.oid[])
+RETURNS void
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+BEGIN
+	FOR r IN
+		SELECT t.name, t.relation::pg_catalog.oid AS relid,
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.user_scope_grants g
+				 WHERE g.tree OPERATOR(pg_catalog.=) t.name) AS users_gone,
+			   (SELECT pg_catalog.count(*) FROM inventree_perms.group_scope_grants g
+				 WHERE g.tree OPERATOR(pg_catalog.=) t.name) AS groups_gone,
+			   (SELECT coalesce(pg_catalog.array_agg(s.model ORDER BY s.model), '{}')
+				  FROM inventree_perms.model_scopes s
+				 WHERE s.tree OPERATOR(pg_catalog.=) t.name) AS models
+		  FROM inventree_perms.trees t
+		 WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (relations)
+		 ORDER BY t.name
+	LOOP
+		DELETE FROM inventree_perms.trees t WHERE t.name OPERATOR(pg_catalog.=) r.name;
+		INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
+		VALUES (SESSION_USER::text, inventree_perms.acting_user(), 'tree_table_dropped', r.name,
+				pg_catalog.jsonb_build_object('relation', r.relid,
+											  'user_scope_grants', r.users_gone,
+											  'group_scope_grants', r.groups_gone,
+											  'models_no_longer_scoped', pg_catalog.to_jsonb(r.models)));
+	END LOOP;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._forget_trees(pg_catalog.oid[]) IS
+	'Internal: takes the OIDs of relations that are gone; forgets the trees on them with their scoped grants (the models they scoped are no longer scoped), one audit row (tree_table_dropped) each; returns nothing';
+
 -- A tree whose table is dropped is forgotten (with its scoped grants): the
 -- stored OID must not pass to a new table.
 CREATE FUNCTION inventree_perms_internal._forget_dropped_trees()
@@ -484,11 +523,10 @@ BEGIN
 				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 				  AND d.objsubid OPERATOR(pg_catalog.=) 0
 				  AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid) THEN
-		DELETE FROM inventree_perms.trees t
-		 USING pg_catalog.pg_event_trigger_dropped_objects() d
-		 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-		   AND d.objsubid OPERATOR(pg_catalog.=) 0
-		   AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+		PERFORM inventree_perms_internal._forget_trees(ARRAY(
+			SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+			 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+			   AND d.objsubid OPERATOR(pg_catalog.=) 0));
 	END IF;
 END;
 $$;

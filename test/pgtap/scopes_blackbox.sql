@@ -96,7 +96,7 @@ INSERT INTO sbb.own VALUES (1, NULL), (2, 10), (3, 11), (4, 99);
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA sbb TO sbb_staff;
 RESET ROLE;
 
-SELECT plan(113);
+SELECT plan(116);
 
 -- 1. Signatures: argument names, defaults, properties ------------------------------------
 SELECT is((SELECT array_agg(p.oid::regprocedure::text || ' ' || pg_get_function_arguments(p.oid)
@@ -453,6 +453,30 @@ SELECT throws_ok($$SELECT inventree_perms.grant_user_scope('sbb_carol', 'ithing'
 SELECT inventree_perms.grant_user_scope('sbb_carol', 'ithing', 'view', 1);
 SELECT is(inventree_perms.has_row_perm('sbb_carol', 'ithing', 'view', 5), false,
 	'... and not within the node its parent column names (fail closed)');
+
+-- A tree's table dropped: the tree goes with its scoped grants, the models
+-- it scoped are scoped no more (a protected table scoped by it answers
+-- model-wide), one audit row says which.
+CREATE TABLE sbb.droptree (id int PRIMARY KEY, parent_id int);
+INSERT INTO sbb.droptree VALUES (1, NULL), (2, 1);
+CREATE TABLE sbb.dropitem (id int PRIMARY KEY, node int);
+INSERT INTO sbb.dropitem VALUES (1, 1), (2, 2), (3, NULL);
+SELECT inventree_perms.register_tree('droptree', 'sbb.droptree');
+SELECT inventree_perms.protect('sbb.dropitem', 'dropitem', 'node', 'droptree');
+SELECT inventree_perms.grant_user_scope('sbb_carol', 'dropitem', 'view', 2);
+SELECT inventree_perms.grant_group_scope('sbb_team', 'dropitem', 'view', 1);
+DROP TABLE sbb.droptree;
+SELECT is((SELECT count(*) FROM inventree_perms.trees WHERE name = 'droptree')
+		  + (SELECT count(*) FROM inventree_perms.user_scope_grants WHERE tree = 'droptree')
+		  + (SELECT count(*) FROM inventree_perms.group_scope_grants WHERE tree = 'droptree')
+		  + (SELECT count(*) FROM inventree_perms.model_scopes WHERE tree = 'droptree'), 0::bigint,
+	'a tree''s table dropped: the tree, its scoped grants and its models'' scoping go');
+SELECT is((SELECT array[detail->>'user_scope_grants', detail->>'group_scope_grants', detail->>'models_no_longer_scoped']
+		   FROM inventree_perms.audit_log WHERE operation = 'tree_table_dropped' AND target = 'droptree'),
+		  '{1,1,"[\"dropitem\"]"}'::text[],
+	'... audited once: the grants and the models it scoped');
+SELECT is(inventree_perms.has_row_perm('sbb_carol', 'dropitem', 'view', 2), false,
+	'... and the grant no longer counts');
 
 SELECT * FROM finish();
 ROLLBACK;

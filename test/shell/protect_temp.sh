@@ -136,6 +136,8 @@ is "$(q "$PORT" postgres "SELECT count(*) FROM inventree_perms.trees WHERE name 
 	"after it ended, the tree on its temporary table is gone"
 is "$(q "$PORT" postgres "SELECT count(*) FROM inventree_perms.user_scope_grants WHERE tree = 'tmp_tree'")" 0 \
 	"... with its scoped grants"
+is "$(q "$PORT" postgres "SELECT detail->>'user_scope_grants', detail->'models_no_longer_scoped' FROM inventree_perms.audit_log WHERE operation = 'tree_table_dropped' AND target = 'tmp_tree'")" '1|["tmp_scoped"]' \
+	"... audited: the grants and the models it scoped"
 is "$(sqlstate "$PORT" postgres "SELECT count(*) FROM public.scoped" tmp_reader)" OK \
 	"the table it scoped answers (no error about a relation that is gone)"
 is "$(q "$PORT" postgres "SET ROLE tmp_reader; SELECT count(*) FROM public.scoped")" 0 \
