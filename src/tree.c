@@ -527,6 +527,12 @@ load_tree(const char *name, int len)
 
 	/* The nodes: one sequential scan (row-level security does not apply). */
 	rel = table_open(relid, AccessShareLock);
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("the table of tree \"%s\", \"%s\", is not a plain table",
+						t->name, RelationGetRelationName(rel)),
+				 errhint("Register the tree again on a plain table.")));
 	desc = RelationGetDescr(rel);
 	key_att = tree_column(rel, t->name, key_col, &key_typ);
 	parent_att = tree_column(rel, t->name, parent_col, &parent_typ);
