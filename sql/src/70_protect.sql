@@ -961,6 +961,16 @@ BEGIN
 				USING ERRCODE = 'undefined_object',
 					  HINT = 'Register it with inventree_perms.register_tree().';
 		END IF;
+		-- as a foreign key: a permanent table is scoped by a permanent tree
+		-- only (another session cannot read a temporary table)
+		IF c.relpersistence OPERATOR(pg_catalog.<>) 't'
+		   AND (SELECT tc.relpersistence FROM pg_catalog.pg_class tc
+				 WHERE tc.oid OPERATOR(pg_catalog.=) tr.relation::pg_catalog.oid) OPERATOR(pg_catalog.=) 't' THEN
+			RAISE EXCEPTION 'a table that is not temporary cannot be scoped by tree "%" of temporary table %',
+				tree, tr.relation
+				USING ERRCODE = 'invalid_table_definition',
+					  HINT = 'Register the tree on a permanent table.';
+		END IF;
 		IF scope_col IS NULL THEN
 			IF tr.relation OPERATOR(pg_catalog.<>) relation THEN
 				RAISE EXCEPTION 'scope_column is needed for table %', relation
