@@ -37,6 +37,7 @@
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "inventree_perms.h"
@@ -128,7 +129,8 @@ ip_guard(PG_FUNCTION_ARGS)
 		op = "TRUNCATE";
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("permission denied to %s table inventree_perms.%s", op,
+			 errmsg("permission denied to %s table %s.%s", op,
+					get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
 					RelationGetRelationName(trigdata->tg_relation)),
 			 errdetail("The tables of inventree_perms are changed through its functions only."),
 			 errhint("Use the management functions of inventree_perms (a PostgreSQL superuser may write the tables directly).")));

@@ -98,6 +98,17 @@ BEGIN
 	END LOOP;
 END;
 $$;
+-- The same guard on the cache sentinel (05_schema.sql): it is never written,
+-- but a member of pg_write_all_data could insert rows into it, and a role
+-- granted TRUNCATE on it by mistake could make every session drop its cache.
+CREATE TRIGGER inventree_perms_guard
+	BEFORE INSERT OR UPDATE OR DELETE ON inventree_perms_internal.cache_sentinel
+	FOR EACH ROW EXECUTE FUNCTION inventree_perms_internal._guard();
+ALTER TABLE inventree_perms_internal.cache_sentinel ENABLE ALWAYS TRIGGER inventree_perms_guard;
+CREATE TRIGGER inventree_perms_guard_truncate
+	BEFORE TRUNCATE ON inventree_perms_internal.cache_sentinel
+	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard();
+ALTER TABLE inventree_perms_internal.cache_sentinel ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate;
 
 REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
