@@ -110,6 +110,38 @@ CREATE TRIGGER inventree_perms_guard_truncate
 	FOR EACH STATEMENT EXECUTE FUNCTION inventree_perms_internal._guard();
 ALTER TABLE inventree_perms_internal.cache_sentinel ENABLE ALWAYS TRIGGER inventree_perms_guard_truncate;
 
+-- The audit log's ids: its sequence can be moved by anyone who may UPDATE
+-- it (every member of pg_write_all_data), and setval() is not undone by a
+-- rollback.  So the id a new row gets by default is the sequence's next
+-- value only while that is above every id the log holds; else the next id
+-- above them, and the sequence follows.  The sequence cycles, so one moved
+-- to its end gives 1 instead of an error.  A row given its id explicitly (a
+-- restore) keeps it.
+ALTER SEQUENCE inventree_perms.audit_log_id_seq CYCLE;
+CREATE OR REPLACE FUNCTION inventree_perms_internal._audit_next_id()
+RETURNS bigint
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint := pg_catalog.nextval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass);
+	top bigint;
+BEGIN
+	SELECT a.id INTO top FROM inventree_perms.audit_log a ORDER BY a.id DESC LIMIT 1;
+	IF n OPERATOR(pg_catalog.<=) top THEN
+		n := top OPERATOR(pg_catalog.+) 1;
+		PERFORM pg_catalog.setval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass, n);
+	END IF;
+	RETURN n;
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._audit_next_id() IS
+	'Internal: the default of audit_log.id; takes nothing, returns the sequence''s next value, or the next id above every id the log holds when someone moved the sequence back (setval by a member of pg_write_all_data), moving the sequence there';
+ALTER TABLE inventree_perms.audit_log
+	ALTER COLUMN id SET DEFAULT inventree_perms_internal._audit_next_id();
+
 REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA inventree_perms_internal FROM PUBLIC;
