@@ -113,10 +113,12 @@ ALTER TABLE inventree_perms_internal.cache_sentinel ENABLE ALWAYS TRIGGER invent
 -- The audit log's ids: its sequence can be moved by anyone who may UPDATE
 -- it (every member of pg_write_all_data), and setval() is not undone by a
 -- rollback.  So the id a new row gets by default is the sequence's next
--- value only while that is above every id the log holds; else the next id
--- above them, and the sequence follows.  The sequence cycles, so one moved
--- to its end gives 1 instead of an error.  A row given its id explicitly (a
--- restore) keeps it.
+-- value unless the log holds that id already (the sequence was moved back):
+-- then one past the highest id and past the ids other sessions may have
+-- taken and not committed yet (max_connections of them at most), and the
+-- sequence follows.  The sequence cycles, so one moved to its end gives 1
+-- instead of an error.  Without a move: one index probe, and the sequence's
+-- order.  A row given its id explicitly (a restore) keeps it.
 ALTER SEQUENCE inventree_perms.audit_log_id_seq CYCLE;
 CREATE OR REPLACE FUNCTION inventree_perms_internal._audit_next_id()
 RETURNS bigint
@@ -127,18 +129,19 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	n bigint := pg_catalog.nextval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass);
-	top bigint;
 BEGIN
-	SELECT a.id INTO top FROM inventree_perms.audit_log a ORDER BY a.id DESC LIMIT 1;
-	IF n OPERATOR(pg_catalog.<=) top THEN
-		n := top OPERATOR(pg_catalog.+) 1;
+	IF EXISTS (SELECT 1 FROM inventree_perms.audit_log a WHERE a.id OPERATOR(pg_catalog.=) n) THEN
+		SELECT a.id OPERATOR(pg_catalog.+) 1
+			   OPERATOR(pg_catalog.+) pg_catalog.current_setting('max_connections')::pg_catalog.int8
+		  INTO n
+		  FROM inventree_perms.audit_log a ORDER BY a.id DESC LIMIT 1;
 		PERFORM pg_catalog.setval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass, n);
 	END IF;
 	RETURN n;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._audit_next_id() IS
-	'Internal: the default of audit_log.id; takes nothing, returns the sequence''s next value, or the next id above every id the log holds when someone moved the sequence back (setval by a member of pg_write_all_data), moving the sequence there';
+	'Internal: the default of audit_log.id; takes nothing, returns the sequence''s next value, or, when the log holds that id already (someone moved the sequence back: setval by a member of pg_write_all_data), one past the highest id and the ids other sessions may hold uncommitted, moving the sequence there';
 ALTER TABLE inventree_perms.audit_log
 	ALTER COLUMN id SET DEFAULT inventree_perms_internal._audit_next_id();
 

@@ -14,7 +14,7 @@
 --    mistaken TRUNCATE grant).
 --  * a member of pg_write_all_data holds UPDATE on the audit log's
 --    sequence; its setval() (back, or to the end) never makes an audited
---    management call fail, and the log's ids keep rising.
+--    management call fail.
 -- Runs as a PostgreSQL superuser; everything is rolled back at the end.
 \set QUIET 1
 \pset format unaligned
@@ -190,8 +190,9 @@ RESET ROLE;
 
 -- 6. the audit log's sequence ------------------------------------------------------
 -- A member of pg_write_all_data holds UPDATE on it and may setval() it (not
--- undone by a rollback): moved back, or to its end, the log's next ids still
--- go above every id it holds, and audited calls keep working.
+-- undone by a rollback): moved back, or to its end, the log's next id never
+-- collides with one it holds (one past the highest), and audited calls keep
+-- working.
 SELECT max(id) AS top0 FROM inventree_perms.audit_log \gset
 SET ROLE ebb_writer;
 SELECT setval('inventree_perms.audit_log_id_seq', 1);
