@@ -290,6 +290,8 @@ ip_set_acting_user(PG_FUNCTION_ARGS)
 
 	username = PG_GETARG_TEXT_PP(0);
 	name = text_to_cstring(username);
+	/* a name no user can have (empty, spaces around, control characters) */
+	ip_check_name("user", VARDATA_ANY(username), VARSIZE_ANY_EXHDR(username));
 	if (!ip_user_lookup(VARDATA_ANY(username), VARSIZE_ANY_EXHDR(username), &u))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),

@@ -60,7 +60,7 @@ BEGIN
 END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.state_as(text, text) TO PUBLIC;
 
-SELECT plan(24);
+SELECT plan(26);
 
 -- 1. Signatures: the SPEC's argument names, defaults and results ------------------------
 SELECT is((SELECT array_agg(p.oid::regprocedure::text || ' ' || pg_get_function_arguments(p.oid)
@@ -186,6 +186,13 @@ SELECT is(pg_temp.state_as('cbb_app', $q$DO $d$ BEGIN
 		  END $d$$q$), 'ok', 'a delegate sets and resets through the functions');
 SELECT is(pg_temp.state_as('cbb_app', $$SELECT inventree_perms.set_acting_user('cbb_nobody')$$), '42704',
 		  'a delegate: an unknown user -> 42704');
+SELECT is(ARRAY[pg_temp.state_as('cbb_app', $$SELECT inventree_perms.set_acting_user('')$$),
+				pg_temp.state_as('cbb_app', $$SELECT inventree_perms.set_acting_user(' cbb_u')$$),
+				pg_temp.state_as('cbb_app', $$SELECT inventree_perms.set_acting_user(E'cbb_u\n')$$)],
+		  '{22023,22023,22023}',
+		  '... a name no user can have (empty, a space before, a newline after) -> 22023 (Concepts)');
+SELECT is(pg_temp.state_as('cbb_u', $$SELECT inventree_perms.set_acting_user('')$$), '42501',
+		  '... and for a role that is not a delegate, 42501 first');
 
 SELECT * FROM finish();
 ROLLBACK;
