@@ -25,7 +25,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS inventree_perms;
-SELECT plan(26);
+SELECT plan(30);
 
 CREATE ROLE ebb_owner;			-- owns the tables, an administrator
 CREATE ROLE ebb_alice;			-- every permission on the models
@@ -208,6 +208,21 @@ RESET ROLE;
 SELECT lives_ok($$SELECT inventree_perms.create_group('ebb_after_max')$$,
 	'the audit sequence moved to its end: an audited call still works (no 2200H)');
 SELECT is((SELECT count(*) FROM inventree_perms.audit_log WHERE target = 'ebb_after_max'), 1::bigint,
+	'... and writes its audit row');
+
+-- at its end, an audited call took the last id (9223372036854775807): the
+-- sequence cycles to an id the log holds, and "one past the highest" does
+-- not exist (was: every later audited call failed, 22003 bigint out of range)
+SET ROLE ebb_writer;
+SELECT setval('inventree_perms.audit_log_id_seq', 9223372036854775806);
+RESET ROLE;
+SELECT lives_ok($$SELECT inventree_perms.create_group('ebb_takes_last')$$,
+	'the audit sequence moved next to its end: an audited call still works');
+SELECT is((SELECT id FROM inventree_perms.audit_log WHERE target = 'ebb_takes_last'), 9223372036854775807::bigint,
+	'... and its row takes the last bigint id');
+SELECT lives_ok($$SELECT inventree_perms.create_group('ebb_after_last')$$,
+	'the log holds the last bigint id: an audited call still works (no 22003)');
+SELECT is((SELECT count(*) FROM inventree_perms.audit_log WHERE target = 'ebb_after_last'), 1::bigint,
 	'... and writes its audit row');
 
 SELECT * FROM finish();
