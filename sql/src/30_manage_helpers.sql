@@ -109,21 +109,8 @@ $$;
 COMMENT ON FUNCTION inventree_perms_internal._require_pg_admin(text) IS
 	'Internal: raise 42501 unless the caller is a PostgreSQL superuser or the extension''s owner (who may manage delegates)';
 
--- Append one row to the audit log, as the caller.
-CREATE FUNCTION inventree_perms_internal._log(operation text, target text, detail jsonb DEFAULT NULL)
-RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-	VALUES (inventree_perms_internal._caller()::regrole::text,
-			inventree_perms_internal._caller_acting(),
-			operation, target, detail);
-END;
-$$;
-COMMENT ON FUNCTION inventree_perms_internal._log(text, text, jsonb) IS
-	'Internal: append a row to audit_log for the management call now running';
+-- _log(operation, target, detail), one row of the audit log as the caller,
+-- is in 95_api.sql, with the audit log's numbering.
 
 -- Lookups that raise 42704 for what does not exist.
 CREATE FUNCTION inventree_perms_internal._user(username text)

@@ -199,11 +199,11 @@ BEGIN
 						RETURNING 'group'::text AS kind, g.groupname AS who, g.model, g.action, g.node)
 			SELECT * FROM u UNION ALL SELECT * FROM gr
 		LOOP
-			INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-			VALUES (SESSION_USER::text, inventree_perms.acting_user(), 'node_deleted', r.who,
-					pg_catalog.jsonb_build_object('tree', t, 'node', r.node, 'kind', r.kind,
-												  'model', r.model, 'action', r.action,
-												  'truncate', true));
+			PERFORM inventree_perms_internal._audit_insert(SESSION_USER::text, inventree_perms.acting_user(),
+				'node_deleted', r.who,
+				pg_catalog.jsonb_build_object('tree', t, 'node', r.node, 'kind', r.kind,
+											  'model', r.model, 'action', r.action,
+											  'truncate', true));
 		END LOOP;
 		RETURN NULL;
 	END IF;
@@ -223,10 +223,10 @@ BEGIN
 					RETURNING 'group'::text AS kind, g.groupname AS who, g.model, g.action, g.node)
 		SELECT * FROM u UNION ALL SELECT * FROM gr
 	LOOP
-		INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-		VALUES (SESSION_USER::text, inventree_perms.acting_user(), 'node_deleted', r.who,
-				pg_catalog.jsonb_build_object('tree', t, 'node', r.node, 'kind', r.kind,
-											  'model', r.model, 'action', r.action));
+		PERFORM inventree_perms_internal._audit_insert(SESSION_USER::text, inventree_perms.acting_user(),
+			'node_deleted', r.who,
+			pg_catalog.jsonb_build_object('tree', t, 'node', r.node, 'kind', r.kind,
+										  'model', r.model, 'action', r.action));
 	END LOOP;
 	RETURN NULL;
 END;
@@ -494,12 +494,12 @@ BEGIN
 		 ORDER BY t.name
 	LOOP
 		DELETE FROM inventree_perms.trees t WHERE t.name OPERATOR(pg_catalog.=) r.name;
-		INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-		VALUES (SESSION_USER::text, inventree_perms.acting_user(), 'tree_table_dropped', r.name,
-				pg_catalog.jsonb_build_object('relation', r.relid,
-											  'user_scope_grants', r.users_gone,
-											  'group_scope_grants', r.groups_gone,
-											  'models_no_longer_scoped', pg_catalog.to_jsonb(r.models)));
+		PERFORM inventree_perms_internal._audit_insert(SESSION_USER::text, inventree_perms.acting_user(),
+			'tree_table_dropped', r.name,
+			pg_catalog.jsonb_build_object('relation', r.relid,
+										  'user_scope_grants', r.users_gone,
+										  'group_scope_grants', r.groups_gone,
+										  'models_no_longer_scoped', pg_catalog.to_jsonb(r.models)));
 	END LOOP;
 END;
 $$;

@@ -187,17 +187,17 @@ BEGIN
 		PERFORM inventree_perms_internal._log(operation, target, detail);
 		RETURN;
 	END IF;
-	INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
-	VALUES (CASE pg_catalog.current_setting('role')
-				WHEN 'none' THEN session_user::text
-				ELSE pg_catalog.current_setting('role') END,
-			NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
-			operation, target,
-			detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-				'via', 'link_django',
-				'table', via::text,
-				'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
-								WHERE c.oid OPERATOR(pg_catalog.=) via)));
+	PERFORM inventree_perms_internal._audit_insert(
+		CASE pg_catalog.current_setting('role')
+			WHEN 'none' THEN session_user::text
+			ELSE pg_catalog.current_setting('role') END,
+		NULLIF(pg_catalog.current_setting('inventree_perms.acting_user', true), ''),
+		operation, target,
+		detail OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+			'via', 'link_django',
+			'table', via::text,
+			'table_owner', (SELECT c.relowner::regrole::text FROM pg_catalog.pg_class c
+							WHERE c.oid OPERATOR(pg_catalog.=) via)));
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._django_log(text, text, jsonb, oid, regclass) IS

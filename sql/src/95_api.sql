@@ -114,11 +114,13 @@ ALTER TABLE inventree_perms_internal.cache_sentinel ENABLE ALWAYS TRIGGER invent
 -- it (every member of pg_write_all_data), and setval() is not undone by a
 -- rollback.  So the id a new row gets by default is the sequence's next
 -- value unless the log holds that id already (the sequence was moved back):
--- then one past the highest id and past the ids other sessions may have
--- taken and not committed yet (max_connections of them at most), and the
--- sequence follows.  The sequence cycles, so one moved to its end gives 1
--- instead of an error.  Without a move: one index probe, and the sequence's
--- order.  A row given its id explicitly (a restore) keeps it.
+-- then one past the highest id (or, once the log holds the last bigint, the
+-- first free id after one it holds), and the sequence follows.  The
+-- sequence cycles, so one moved to its end gives 1 instead of an error.  An
+-- id another session holds uncommitted is not seen here: _audit_insert()
+-- waits for that session and draws again.  Without a move: one index probe,
+-- and the sequence's order.  A row given its id explicitly (a restore)
+-- keeps it.
 ALTER SEQUENCE inventree_perms.audit_log_id_seq CYCLE;
 CREATE OR REPLACE FUNCTION inventree_perms_internal._audit_next_id()
 RETURNS bigint
@@ -131,19 +133,71 @@ DECLARE
 	n bigint := pg_catalog.nextval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass);
 BEGIN
 	IF EXISTS (SELECT 1 FROM inventree_perms.audit_log a WHERE a.id OPERATOR(pg_catalog.=) n) THEN
-		SELECT a.id OPERATOR(pg_catalog.+) 1
-			   OPERATOR(pg_catalog.+) pg_catalog.current_setting('max_connections')::pg_catalog.int8
-		  INTO n
-		  FROM inventree_perms.audit_log a ORDER BY a.id DESC LIMIT 1;
+		SELECT a.id INTO n FROM inventree_perms.audit_log a ORDER BY a.id DESC LIMIT 1;
+		IF n OPERATOR(pg_catalog.<) 9223372036854775807 THEN
+			n := n OPERATOR(pg_catalog.+) 1;
+		ELSE
+			SELECT a.id OPERATOR(pg_catalog.+) 1 INTO n
+			  FROM inventree_perms.audit_log a
+			 WHERE a.id OPERATOR(pg_catalog.<) 9223372036854775807
+			   AND NOT EXISTS (SELECT 1 FROM inventree_perms.audit_log b
+							   WHERE b.id OPERATOR(pg_catalog.=) (a.id OPERATOR(pg_catalog.+) 1))
+			 ORDER BY a.id LIMIT 1;
+			IF n IS NULL THEN
+				RAISE EXCEPTION 'the audit log has no free id left'
+					USING ERRCODE = 'sequence_generator_limit_exceeded';
+			END IF;
+		END IF;
 		PERFORM pg_catalog.setval('inventree_perms.audit_log_id_seq'::pg_catalog.regclass, n);
 	END IF;
 	RETURN n;
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._audit_next_id() IS
-	'Internal: the default of audit_log.id; takes nothing, returns the sequence''s next value, or, when the log holds that id already (someone moved the sequence back: setval by a member of pg_write_all_data), one past the highest id and the ids other sessions may hold uncommitted, moving the sequence there';
+	'Internal: the default of audit_log.id; takes nothing, returns the sequence''s next value, or, when the log holds that id already (someone moved the sequence back: setval by a member of pg_write_all_data), one past the highest id (the first free one once the log holds the last bigint), moving the sequence there; 2200H only when no id is left';
 ALTER TABLE inventree_perms.audit_log
 	ALTER COLUMN id SET DEFAULT inventree_perms_internal._audit_next_id();
+
+-- Every audit row is written here: an id drawn that another session holds
+-- uncommitted (the sequence moved back onto it) waits for that session,
+-- and, once it has committed, is drawn again.
+CREATE OR REPLACE FUNCTION inventree_perms_internal._audit_insert(session_role text, acting_user text,
+																	operation text, target text, detail jsonb)
+RETURNS void
+LANGUAGE plpgsql
+VOLATILE
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	FOR i IN 1..100 LOOP
+		INSERT INTO inventree_perms.audit_log (session_role, acting_user, operation, target, detail)
+		VALUES (session_role, acting_user, operation, target, detail)
+		ON CONFLICT (id) DO NOTHING;
+		IF FOUND THEN
+			RETURN;
+		END IF;
+	END LOOP;
+	RAISE EXCEPTION 'could not number an audit row'
+		USING ERRCODE = 'unique_violation',
+			  DETAIL = 'Every id drawn was taken: the audit log''s sequence keeps being moved.';
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._audit_insert(text, text, text, text, jsonb) IS
+	'Internal: appends one row to audit_log (session role, acting user, operation, target, detail); draws another id while the one drawn is taken (the sequence moved back onto ids the log or another session holds); returns nothing';
+CREATE OR REPLACE FUNCTION inventree_perms_internal._log(operation text, target text, detail jsonb DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	PERFORM inventree_perms_internal._audit_insert(inventree_perms_internal._caller()::regrole::text,
+												   inventree_perms_internal._caller_acting(),
+												   operation, target, detail);
+END;
+$$;
+COMMENT ON FUNCTION inventree_perms_internal._log(text, text, jsonb) IS
+	'Internal: append a row to audit_log for the management call now running';
 
 REVOKE ALL ON ALL TABLES IN SCHEMA inventree_perms FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA inventree_perms FROM PUBLIC;
