@@ -773,18 +773,11 @@ BEGIN
 	 WHERE m.relation IS NOT NULL
 	   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
 					   WHERE c.oid OPERATOR(pg_catalog.=) m.relation::pg_catalog.oid);
-	-- (only if one does: a statement on trees, even one that deletes no
-	-- row, makes every session load its trees again)
-	IF EXISTS (SELECT 1 FROM inventree_perms.trees t
-				WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-								  WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
-									AND c.relkind OPERATOR(pg_catalog.=) 'r')) THEN
-		PERFORM inventree_perms_internal._forget_trees(ARRAY(
-			SELECT t.relation::pg_catalog.oid FROM inventree_perms.trees t
-			 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-							   WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
-								 AND c.relkind OPERATOR(pg_catalog.=) 'r')));
-	END IF;
+	PERFORM inventree_perms_internal._forget_trees(ARRAY(
+		SELECT t.relation::pg_catalog.oid FROM inventree_perms.trees t
+		 WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+						   WHERE c.oid OPERATOR(pg_catalog.=) t.relation::pg_catalog.oid
+							 AND c.relkind OPERATOR(pg_catalog.=) 'r')));
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._protect_purge() IS
@@ -1311,6 +1304,8 @@ BEGIN
 					UPDATE inventree_perms.models m SET relation = NULL
 					 WHERE m.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid;
 				END IF;
+				-- (only if one does: this trigger also fires while the
+				-- install script creates its tables, before _forget_trees)
 				IF EXISTS (SELECT 1 FROM inventree_perms.trees t
 							WHERE t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) cmd.objid) THEN
 					PERFORM inventree_perms_internal._forget_trees(ARRAY[cmd.objid]);

@@ -471,6 +471,9 @@ COMMENT ON FUNCTION inventree_perms.unregister_tree(text) IS
 -- table's session ended), with their scoped grants and the scoping of the
 -- models they scoped (ON DELETE CASCADE), one audit row each, as
 -- unregister_tree() writes one; the stored OID must not pass to a new table.
+-- Only the trees named are deleted, one statement each: a statement on
+-- trees, even one that deletes no row, makes every session load its trees
+-- again (its statement trigger), and any role drops what it owns.
 CREATE FUNCTION inventree_perms_internal._forget_trees(relations pg_catalog.oid[])
 RETURNS void
 LANGUAGE plpgsql
@@ -515,19 +518,10 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	-- Only when a tree's table is dropped: any role drops what it owns (a
-	-- temporary table too), and a statement on trees, even one that deletes
-	-- no row, makes every session load its trees again (its statement
-	-- trigger).
-	IF EXISTS (SELECT 1 FROM inventree_perms.trees t, pg_catalog.pg_event_trigger_dropped_objects() d
-				WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-				  AND d.objsubid OPERATOR(pg_catalog.=) 0
-				  AND t.relation::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid) THEN
-		PERFORM inventree_perms_internal._forget_trees(ARRAY(
-			SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
-			 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-			   AND d.objsubid OPERATOR(pg_catalog.=) 0));
-	END IF;
+	PERFORM inventree_perms_internal._forget_trees(ARRAY(
+		SELECT d.objid FROM pg_catalog.pg_event_trigger_dropped_objects() d
+		 WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+		   AND d.objsubid OPERATOR(pg_catalog.=) 0));
 END;
 $$;
 COMMENT ON FUNCTION inventree_perms_internal._forget_dropped_trees() IS
